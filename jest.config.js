@@ -1,0 +1,27 @@
+// Jest 30 in native ESM mode (run with NODE_OPTIONS=--experimental-vm-modules, see package.json).
+const tsJest = [
+  'ts-jest',
+  // isolatedModules: type-checking is `npm run typecheck`'s job; ts-jest only transpiles (TS151002).
+  { useESM: true, tsconfig: 'tsconfig.json' },
+];
+
+const shared = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  // Relative imports end in `.js` (nodenext); Jest resolves the `.ts` source.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+    },
+  ],
+};

@@ -1,0 +1,13 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** RFC 6749 §5.1 access token response, a superset of the tutorial's `{access_token, token_type}`. */
+export class TokenResponseDto {
+  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…' })
+  access_token: string;
+
+  @ApiProperty({ enum: ['bearer'], example: 'bearer' })
+  token_type: 'bearer';
+
+  @ApiProperty({ description: 'Seconds until the access token expires.', example: 900 })
+  expires_in: number;
+}

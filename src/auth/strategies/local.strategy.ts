@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-local';
+import type { User } from '../../users/user.js';
+import { AuthService } from '../auth.service.js';
+
+/** Username and password from the login body (JSON or the OAuth2 form). */
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+  constructor(private readonly auth: AuthService) {
+    super({ usernameField: 'username', passwordField: 'password', session: false });
+  }
+
+  validate(username: string, password: string): Promise<User> {
+    return this.auth.authenticate(username, password);
+  }
+}

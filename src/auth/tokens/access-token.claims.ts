@@ -1,0 +1,18 @@
+/** The claims of our access tokens (RFC 7519 §4.1 plus `username`). */
+export interface AccessTokenClaims {
+  readonly sub: string;
+  readonly username: string;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+  readonly iss: string;
+  readonly aud: string;
+}
+
+/** Who is calling, as the JWT guard puts it on the request. */
+export interface AuthenticatedUser {
+  readonly id: string;
+  readonly username: string;
+  readonly tokenId: string;
+  readonly expiresAt: number;
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '../../config/app-config.js';
+import type { User } from '../../users/user.js';
+import { SigningKeys } from './signing-keys.js';
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly expiresIn: number;
+}
+
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly keys: SigningKeys,
+    private readonly config: AppConfig,
+  ) {}
+
+  issue(user: Pick<User, 'id' | 'username'>): IssuedAccessToken {
+    const { issuer, audience, accessTokenTtlSeconds } = this.config.jwt;
+    const token = this.jwt.sign(
+      { username: user.username },
+      {
+        privateKey: this.keys.secret,
+        algorithm: this.keys.algorithm,
+        subject: user.id,
+        jwtid: randomUUID(),
+        issuer,
+        audience,
+        expiresIn: accessTokenTtlSeconds,
+      },
+    );
+    return { token, expiresIn: accessTokenTtlSeconds };
+  }
+}

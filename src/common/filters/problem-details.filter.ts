@@ -1,0 +1,84 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../problems/problem-details.js';
+import { ProblemException } from '../problems/problem.exception.js';
+import {
+  PROBLEM_TYPES,
+  problemKindForStatus,
+  type ProblemKind,
+} from '../problems/problem-types.js';
+
+/** What the client is told for framework errors: our words, never a library's message. */
+const GENERIC_DETAIL: Partial<Record<ProblemKind, string>> = {
+  malformedRequest: 'The request body could not be parsed.',
+  badRequest: 'The request could not be understood.',
+  unauthenticated: 'Not authenticated',
+  forbidden: 'You may not do this.',
+  notFound: 'There is nothing at this address.',
+  methodNotAllowed: 'This method is not allowed here.',
+  payloadTooLarge: 'The request body is larger than this service accepts (64 KB).',
+  unsupportedMediaType:
+    'Send the body as application/json (or application/x-www-form-urlencoded where documented).',
+  validation: 'The request failed validation.',
+  internal: 'Something went wrong on our side.',
+};
+
+/** Fastify's own request errors (body parsing, limits) by code, when the status alone is too vague. */
+const KIND_FOR_FASTIFY_CODE: Readonly<Record<string, ProblemKind>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformedRequest',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformedRequest',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformedRequest',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payloadTooLarge',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupportedMediaType',
+};
+
+/**
+ * The one place errors become responses: RFC 9457 problem details for every error, ours or the
+ * framework's. Anything unexpected is logged with its stack and answered as a bare 500.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { problem, headers } = this.toProblem(exception);
+    if (reply.sent) return;
+    void reply
+      .code(problem.status)
+      .headers(headers)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown): {
+    problem: ProblemDetails;
+    headers: Readonly<Record<string, string>>;
+  } {
+    if (exception instanceof ProblemException) {
+      return { problem: exception.problem, headers: exception.headers };
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      const kind = kindOfFrameworkError(exception);
+      return { problem: genericProblem(kind), headers: {} };
+    }
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
+    return { problem: genericProblem('internal'), headers: {} };
+  }
+}
+
+function kindOfFrameworkError(exception: HttpException): ProblemKind {
+  const cause: unknown = exception.cause;
+  if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') {
+    const kind = KIND_FOR_FASTIFY_CODE[cause.code];
+    if (kind) return kind;
+  }
+  return problemKindForStatus(exception.getStatus());
+}
+
+function genericProblem(kind: ProblemKind): ProblemDetails {
+  const { type, title, status } = PROBLEM_TYPES[kind];
+  return { type, title, status, detail: GENERIC_DETAIL[kind] ?? title };
+}

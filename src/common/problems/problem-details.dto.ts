@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class FieldErrorDto {
+  @ApiProperty({ example: 'password' })
+  field: string;
+
+  @ApiProperty({ example: '#/password' })
+  pointer: string;
+
+  @ApiProperty({ example: 'password must be at least 8 characters long.' })
+  detail: string;
+}
+
+/** RFC 9457 problem details, for the OpenAPI document. */
+export class ProblemDetailsDto {
+  @ApiProperty({
+    description: 'Identifies the kind of problem; stable.',
+    example: '/problems/invalid-token',
+  })
+  type: string;
+
+  @ApiProperty({ example: 'Invalid token' })
+  title: string;
+
+  @ApiProperty({ example: 401 })
+  status: number;
+
+  @ApiProperty({ description: 'What went wrong, for a human.', example: 'Invalid token' })
+  detail: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'On 422: each field that failed.' })
+  errors?: FieldErrorDto[];
+
+  @ApiPropertyOptional({
+    description: 'On token endpoints: the RFC 6749 §5.2 error code.',
+    example: 'invalid_grant',
+  })
+  error?: string;
+}

@@ -1,0 +1,60 @@
+/**
+ * Every kind of error this service answers, each with a fixed `type` URI so clients branch on it,
+ * not on wording. Add a kind here, never an ad-hoc string at a throw site.
+ */
+export const PROBLEM_TYPES = {
+  malformedRequest: {
+    type: '/problems/malformed-request',
+    title: 'Malformed request',
+    status: 400,
+  },
+  unsupportedGrantType: {
+    type: '/problems/unsupported-grant-type',
+    title: 'Unsupported grant type',
+    status: 400,
+  },
+  unauthenticated: { type: '/problems/unauthenticated', title: 'Not authenticated', status: 401 },
+  invalidToken: { type: '/problems/invalid-token', title: 'Invalid token', status: 401 },
+  tokenExpired: { type: '/problems/token-expired', title: 'Token expired', status: 401 },
+  invalidCredentials: {
+    type: '/problems/invalid-credentials',
+    title: 'Invalid credentials',
+    status: 401,
+  },
+  forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
+  notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
+  methodNotAllowed: {
+    type: '/problems/method-not-allowed',
+    title: 'Method not allowed',
+    status: 405,
+  },
+  usernameTaken: { type: '/problems/username-taken', title: 'Username taken', status: 409 },
+  emailTaken: { type: '/problems/email-taken', title: 'Email registered', status: 409 },
+  payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload too large', status: 413 },
+  unsupportedMediaType: {
+    type: '/problems/unsupported-media-type',
+    title: 'Unsupported media type',
+    status: 415,
+  },
+  validation: { type: '/problems/validation-error', title: 'Validation failed', status: 422 },
+  badRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
+  internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
+} as const satisfies Record<string, { type: string; title: string; status: number }>;
+
+export type ProblemKind = keyof typeof PROBLEM_TYPES;
+
+const KIND_FOR_BARE_STATUS: Readonly<Record<number, ProblemKind>> = {
+  400: 'badRequest',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'notFound',
+  405: 'methodNotAllowed',
+  413: 'payloadTooLarge',
+  415: 'unsupportedMediaType',
+  422: 'validation',
+};
+
+/** The kind to answer with for a bare HTTP status (framework errors that carry only a status). */
+export function problemKindForStatus(status: number): ProblemKind {
+  return KIND_FOR_BARE_STATUS[status] ?? (status >= 500 ? 'internal' : 'badRequest');
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppConfig } from './app-config.js';
+import { ConfigError } from './config.error.js';
+
+const fromEnv = (env: Record<string, string>) => AppConfig.fromEnv(env);
+const failure = (env: Record<string, string>): ConfigError => {
+  try {
+    fromEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('AppConfig.fromEnv', () => {
+  it('has safe defaults', () => {
+    const config = fromEnv({});
+    expect(config).toMatchObject({
+      environment: 'development',
+      port: 3000,
+      host: '127.0.0.1',
+      bcryptCost: 12,
+      logLevel: 'info',
+      jwt: { secret: undefined, accessTokenTtlSeconds: 900 },
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['BCRYPT_COST', '9'],
+    ['BCRYPT_COST', '32'],
+    ['ACCESS_TOKEN_TTL', 'forever'],
+    ['ACCESS_TOKEN_TTL', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['NODE_ENV', 'staging'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    const error = failure({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message.startsWith(`${name} `)).toBe(true);
+  });
+
+  it('allows a bcrypt cost below 10 only in tests', () => {
+    expect(fromEnv({ NODE_ENV: 'test', BCRYPT_COST: '4' }).bcryptCost).toBe(4);
+    expect(failure({ NODE_ENV: 'production', BCRYPT_COST: '4' }).variable).toBe('BCRYPT_COST');
+  });
+
+  it.each([
+    ['15m', 900],
+    ['900', 900],
+    ['2h', 7200],
+    ['1d', 86400],
+  ])('reads ACCESS_TOKEN_TTL=%s as %i seconds', (value, seconds) => {
+    expect(fromEnv({ ACCESS_TOKEN_TTL: value }).jwt.accessTokenTtlSeconds).toBe(seconds);
+  });
+
+  describe('JWT_SECRET', () => {
+    it('is held as a secret KeyObject', () => {
+      const secret = fromEnv({ JWT_SECRET: 'q8Zr2VbN5mTx7LwPj3Hs9DkF4cYg6AeU' }).jwt.secret;
+      expect(secret?.type).toBe('secret');
+      expect(secret?.symmetricKeySize).toBe(32);
+    });
+
+    it('refuses a secret shorter than 32 bytes', () => {
+      const error = failure({ JWT_SECRET: 'q8Zr2VbN5mTx7LwPj3Hs9DkF4cYg6Ae' });
+      expect(error.variable).toBe('JWT_SECRET');
+      expect(error.message).toMatch(/at least 32 bytes/);
+    });
+
+    it.each([
+      'your_secret_key',
+      'secret',
+      'changeme',
+      'your_secret_key_your_secret_key_your_secret_key',
+      'please-changeme-to-something-long-and-random',
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      'abababababababababababababababababababab',
+    ])('refuses the placeholder %p', (placeholder) => {
+      const error = failure({ JWT_SECRET: placeholder });
+      expect(error.variable).toBe('JWT_SECRET');
+    });
+
+    it('never repeats the secret in its error', () => {
+      const secret = 'changeme-changeme-changeme-changeme-1234';
+      expect(failure({ JWT_SECRET: secret }).message).not.toContain(secret);
+    });
+  });
+});

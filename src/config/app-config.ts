@@ -1,0 +1,122 @@
+import type { KeyObject } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ConfigError } from './config.error.js';
+import { parseDurationSeconds } from './duration.js';
+import { parseJwtSecret } from './jwt-secret.rules.js';
+
+export type Environment = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+const ENVIRONMENTS: readonly Environment[] = ['development', 'production', 'test'];
+
+/** bcrypt cost below this is too cheap for real passwords; tests may go lower to stay fast. */
+export const MIN_BCRYPT_COST = 10;
+
+export interface JwtConfig {
+  /** From JWT_SECRET; undefined means "generate one and keep it in DATA_DIR". */
+  readonly secret: KeyObject | undefined;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly accessTokenTtlSeconds: number;
+}
+
+/**
+ * The service's configuration, read from the environment once at boot and validated;
+ * every other module reads it through this class (it is also the injection token).
+ */
+export class AppConfig {
+  readonly environment: Environment;
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly jwt: JwtConfig;
+  readonly bcryptCost: number;
+  readonly logLevel: LogLevel;
+
+  constructor(values: {
+    environment: Environment;
+    port: number;
+    host: string;
+    dataDir: string;
+    jwt: JwtConfig;
+    bcryptCost: number;
+    logLevel: LogLevel;
+  }) {
+    Object.assign(this, values);
+  }
+
+  /** Builds the configuration from environment variables; throws ConfigError naming the bad one. */
+  static fromEnv(env: Record<string, string | undefined>): AppConfig {
+    const read = new EnvReader(env);
+    const environment = read.oneOf('NODE_ENV', ENVIRONMENTS, 'development');
+    const secret = read.optional('JWT_SECRET');
+    return new AppConfig({
+      environment,
+      port: read.integer('PORT', 3000, 0, 65535),
+      host: read.string('HOST', '127.0.0.1'),
+      dataDir: resolve(read.string('DATA_DIR', './data')),
+      jwt: {
+        secret: secret === undefined ? undefined : parseJwtSecret(secret),
+        issuer: read.string('JWT_ISSUER', 'nest-jwt-auth'),
+        audience: read.string('JWT_AUDIENCE', 'nest-jwt-auth'),
+        accessTokenTtlSeconds: read.duration('ACCESS_TOKEN_TTL', '15m', 1),
+      },
+      bcryptCost: read.integer('BCRYPT_COST', 12, environment === 'test' ? 4 : MIN_BCRYPT_COST, 20),
+      logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    });
+  }
+}
+
+class EnvReader {
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name)?.trim() ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+    }
+    return value;
+  }
+
+  duration(name: string, fallback: string, minSeconds: number): number {
+    const raw = this.optional(name) ?? fallback;
+    const seconds = parseDurationSeconds(raw);
+    if (seconds === undefined || seconds < minSeconds) {
+      throw new ConfigError(
+        name,
+        `must be a duration of at least ${minSeconds}s, such as 900, 15m, 12h or 30d (got "${raw}")`,
+      );
+    }
+    return seconds;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name)?.trim();
+    if (raw === undefined) return fallback;
+    const value = allowed.find((candidate) => candidate === raw.toLowerCase());
+    if (value === undefined) {
+      throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,47 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { ConfigError } from './config.error.js';
+
+/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
+export const MIN_SECRET_BYTES = 32;
+
+/** Fragments found in tutorial and template secrets; a real secret contains none of them. */
+const PLACEHOLDER_MARKERS = [
+  'yoursecret',
+  'secretkey',
+  'mysecret',
+  'supersecret',
+  'jwtsecret',
+  'changeme',
+  'changethis',
+  'replaceme',
+  'placeholder',
+  'example',
+  'default',
+  'password',
+  'xxxxxxxx',
+];
+const MIN_DISTINCT_CHARACTERS = 10;
+
+/**
+ * Turns JWT_SECRET into a KeyObject, refusing anything short or well known.
+ * The error names the rule, never the value.
+ */
+export function parseJwtSecret(raw: string): KeyObject {
+  if (Buffer.byteLength(raw, 'utf8') < MIN_SECRET_BYTES) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      `must be at least ${MIN_SECRET_BYTES} bytes (256 bits); generate one with \`openssl rand -base64 48\`, or leave it unset to have one generated in DATA_DIR`,
+    );
+  }
+  const folded = raw.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const looksLikePlaceholder =
+    PLACEHOLDER_MARKERS.some((marker) => folded.includes(marker)) ||
+    new Set(raw).size < MIN_DISTINCT_CHARACTERS;
+  if (looksLikePlaceholder) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      'looks like a placeholder or a guessable value (such as "your_secret_key" or "changeme"); use a random value, e.g. `openssl rand -base64 48`',
+    );
+  }
+  return createSecretKey(Buffer.from(raw, 'utf8'));
+}

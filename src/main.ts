@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import { configureApp, createFastifyAdapter } from './app.setup.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigError } from './config/config.error.js';
+import { loadDotEnvFile, processEnv } from './config/dotenv.js';
+import { nestLogLevels } from './config/log-levels.js';
+
+async function bootstrap(): Promise<void> {
+  loadDotEnvFile();
+  let config: AppConfig;
+  try {
+    config = AppConfig.fromEnv(processEnv());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Invalid configuration: ${error.message}`);
+    process.exit(1);
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config),
+    createFastifyAdapter(),
+    { logger: nestLogLevels(config.logLevel) },
+  );
+  await configureApp(app);
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (docs at /docs)`);
+}
+
+void bootstrap();

@@ -1,0 +1,15 @@
+/** A stored account. `passwordHash` never leaves the service (see UserView for what clients see). */
+export interface User {
+  readonly id: string;
+  /** The display form, as signed up (after Unicode NFKC normalisation). */
+  readonly username: string;
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+}
+
+export interface NewUser {
+  readonly username: string;
+  readonly email: string;
+  readonly passwordHash: string;
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const PROBLEM_KEYS = ['detail', 'status', 'title', 'type'];
+
+describe('errors are RFC 9457 problem details, never a 5xx or a library message', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(() => app.close({ removeData: true }));
+
+  const expectProblem = (
+    response: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
+    status: number,
+    type: string,
+  ): void => {
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(response.body).toMatchObject({ status, type });
+    expect(Object.keys(response.body)).toEqual(expect.arrayContaining(PROBLEM_KEYS));
+    const text = JSON.stringify(response.body);
+    expect(text).not.toMatch(/FST_|Unexpected token|SyntaxError|at \S+ \(|node_modules/);
+  };
+
+  it.each(['/signup', '/login'])('answers malformed JSON on %s with 400', async (path) => {
+    const response = await app
+      .http()
+      .post(path)
+      .set('Content-Type', 'application/json')
+      .send('{"username": "john", ');
+    expectProblem(response, 400, '/problems/malformed-request');
+  });
+
+  it('answers an empty JSON body with 400', async () => {
+    const response = await app
+      .http()
+      .post('/signup')
+      .set('Content-Type', 'application/json')
+      .send('');
+    expectProblem(response, 400, '/problems/malformed-request');
+  });
+
+  it.each([
+    ['an array', '[]'],
+    ['a string', '"john"'],
+    ['null', 'null'],
+    ['a number', '42'],
+  ])('answers a JSON body that is %s with 422', async (_case, body) => {
+    const response = await app
+      .http()
+      .post('/signup')
+      .set('Content-Type', 'application/json')
+      .send(body);
+    expectProblem(response, 422, '/problems/validation-error');
+  });
+
+  it('answers a body over 64 KB with 413', async () => {
+    const response = await app
+      .http()
+      .post('/signup')
+      .send({ username: 'john', email: 'john@example.com', password: 'x'.repeat(70 * 1024) });
+    expectProblem(response, 413, '/problems/payload-too-large');
+  });
+
+  it('answers an unsupported content type with 415', async () => {
+    const response = await app
+      .http()
+      .post('/signup')
+      .set('Content-Type', 'text/plain')
+      .send('username=john');
+    expectProblem(response, 415, '/problems/unsupported-media-type');
+  });
+
+  it('answers an unknown route with 404', async () => {
+    const response = await app.http().get('/nope');
+    expectProblem(response, 404, '/problems/not-found');
+  });
+
+  it('answers a wrongly typed field with 422, not a crash', async () => {
+    const response = await app
+      .http()
+      .post('/login')
+      .send({ username: { $ne: null }, password: ['a'] });
+    expectProblem(response, 422, '/problems/validation-error');
+  });
+});

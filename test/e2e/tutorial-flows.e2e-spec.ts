@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+/** The three requests of ../shared/reference/seed-flows.md, byte for byte. */
+describe("the tutorial's client flows", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(() => app.close({ removeData: true }));
+
+  it('signs up, logs in with the email in the body, and calls /protected', async () => {
+    const signup = await app
+      .http()
+      .post('/signup')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "john", "email": "john@example.com", "password": "mypassword"}')
+      .expect(201);
+    expect(signup.body.message).toBe('User registered successfully');
+
+    const login = await app
+      .http()
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "john", "email": "john@example.com", "password": "mypassword"}')
+      .expect(200);
+    expect(login.body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'bearer',
+      expires_in: 900,
+    });
+
+    const greeting = await app
+      .http()
+      .get('/protected')
+      .set('Authorization', `Bearer ${login.body.access_token}`)
+      .expect(200);
+    expect(greeting.body).toEqual({ message: 'Hello john, welcome to the protected route!' });
+  });
+});
