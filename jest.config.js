@@ -19,6 +19,12 @@ export default {
     { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
     {
       ...shared,
+      displayName: 'contract',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.contract-spec.ts'],
+    },
+    {
+      ...shared,
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],

@@ -5,6 +5,7 @@ import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProtectedModule } from './protected/protected.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -16,6 +17,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config),
         UsersModule,
         AuthModule,
         ProtectedModule,

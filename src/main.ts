@@ -22,7 +22,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     createFastifyAdapter(),
-    { logger: nestLogLevels(config.logLevel) },
+    // Throw instead of process.abort() on a failed boot, so the reason is printed plainly.
+    { logger: nestLogLevels(config.logLevel), abortOnError: false },
   );
   await configureApp(app);
   app.enableShutdownHooks();
@@ -30,4 +31,7 @@ async function bootstrap(): Promise<void> {
   new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (docs at /docs)`);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  console.error(`Failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -88,3 +88,30 @@ describe('AppConfig.fromEnv', () => {
     });
   });
 });
+
+describe('DATABASE_URL', () => {
+  it('defaults to SQLite in DATA_DIR', () => {
+    expect(AppConfig.fromEnv({ DATA_DIR: '/srv/auth' }).database).toEqual({
+      kind: 'sqlite',
+      file: '/srv/auth/auth.sqlite',
+    });
+  });
+
+  it.each([
+    ['memory:', { kind: 'memory' }],
+    ['postgres://app@db:5432/auth', { kind: 'postgres', url: 'postgres://app@db:5432/auth' }],
+    ['postgresql://app@db/auth', { kind: 'postgres', url: 'postgresql://app@db/auth' }],
+    ['sqlite:/var/lib/auth.db', { kind: 'sqlite', file: '/var/lib/auth.db' }],
+  ])('reads %s', (url, expected) => {
+    expect(AppConfig.fromEnv({ DATABASE_URL: url }).database).toEqual(expected);
+  });
+
+  it('refuses anything else without echoing it (it may hold a password)', () => {
+    expect(() => AppConfig.fromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/auth' })).toThrow(
+      /^DATABASE_URL must be/,
+    );
+    expect(() => AppConfig.fromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/auth' })).not.toThrow(
+      /hunter2/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseJwtSecret } from './jwt-secret.rules.js';
@@ -21,6 +21,13 @@ const ENVIRONMENTS: readonly Environment[] = ['development', 'production', 'test
 /** bcrypt cost below this is too cheap for real passwords; tests may go lower to stay fast. */
 export const MIN_BCRYPT_COST = 10;
 
+export type DatabaseConfig =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+export const SQLITE_FILE_NAME = 'auth.sqlite';
+
 export interface JwtConfig {
   /** From JWT_SECRET; undefined means "generate one and keep it in DATA_DIR". */
   readonly secret: KeyObject | undefined;
@@ -38,6 +45,7 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
   readonly bcryptCost: number;
   readonly logLevel: LogLevel;
@@ -47,6 +55,7 @@ export class AppConfig {
     port: number;
     host: string;
     dataDir: string;
+    database: DatabaseConfig;
     jwt: JwtConfig;
     bcryptCost: number;
     logLevel: LogLevel;
@@ -59,11 +68,13 @@ export class AppConfig {
     const read = new EnvReader(env);
     const environment = read.oneOf('NODE_ENV', ENVIRONMENTS, 'development');
     const secret = read.optional('JWT_SECRET');
+    const dataDir = resolve(read.string('DATA_DIR', './data'));
     return new AppConfig({
       environment,
       port: read.integer('PORT', 3000, 0, 65535),
       host: read.string('HOST', '127.0.0.1'),
-      dataDir: resolve(read.string('DATA_DIR', './data')),
+      dataDir,
+      database: parseDatabaseUrl(read.optional('DATABASE_URL'), dataDir),
       jwt: {
         secret: secret === undefined ? undefined : parseJwtSecret(secret),
         issuer: read.string('JWT_ISSUER', 'nest-jwt-auth'),
@@ -74,6 +85,25 @@ export class AppConfig {
       logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     });
   }
+}
+
+/**
+ * DATABASE_URL: unset → SQLite in DATA_DIR; `memory:` → in-process only; `postgres://…` →
+ * PostgreSQL; `sqlite:<path>` → SQLite at that path.
+ */
+function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {
+  if (url === undefined) return { kind: 'sqlite', file: join(dataDir, SQLITE_FILE_NAME) };
+  const trimmed = url.trim();
+  if (trimmed === 'memory:') return { kind: 'memory' };
+  if (/^postgres(ql)?:\/\//.test(trimmed)) return { kind: 'postgres', url: trimmed };
+  if (trimmed.startsWith('sqlite:')) {
+    const file = trimmed.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (file) return { kind: 'sqlite', file: resolve(file) };
+  }
+  throw new ConfigError(
+    'DATABASE_URL',
+    'must be postgres://…, sqlite:<path> or memory: (or unset, for SQLite in DATA_DIR)',
+  );
 }
 
 class EnvReader {

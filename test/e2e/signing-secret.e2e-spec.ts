@@ -14,7 +14,7 @@ describe('the signing secret', () => {
     expect(file.mode & 0o777).toBe(0o600);
     await first.close();
 
-    const second = await createTestApp({ DATA_DIR: first.dataDir });
+    const second = await createTestApp(first.env);
     await second.http().get('/protected').set('Authorization', `Bearer ${token}`).expect(200);
     await second.close({ removeData: true });
   });

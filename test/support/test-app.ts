@@ -7,14 +7,17 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup.js';
 import { AppConfig } from '../../src/config/app-config.js';
+import { createFreshDatabase, dropDatabase } from './postgres.js';
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
   readonly config: AppConfig;
   readonly dataDir: string;
+  /** The environment this app was built from: pass it to createTestApp to restart on the same state. */
+  readonly env: Readonly<Record<string, string>>;
   /** supertest bound to the app's HTTP server. */
   http(): ReturnType<typeof request>;
-  /** Stops the app; the data directory stays unless `removeData` is set. */
+  /** Stops the app; its data (directory, PostgreSQL database) is removed only with `removeData`. */
   close(options?: { removeData?: boolean }): Promise<void>;
 }
 
@@ -24,10 +27,25 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'silent',
 };
 
+/**
+ * The e2e suite runs on SQLite in a temporary DATA_DIR, as users run the service. With
+ * DATABASE_URL=postgres://… in the environment it runs on PostgreSQL instead, each app in a
+ * fresh database on that server.
+ */
+async function defaultStateEnv(): Promise<Record<string, string>> {
+  const env: Record<string, string> = { DATA_DIR: await mkdtemp(join(tmpdir(), 'auth-test-')) };
+  const server = process.env.DATABASE_URL;
+  if (server && /^postgres(ql)?:/.test(server)) {
+    env.DATABASE_URL = (await createFreshDatabase(server)).url;
+  }
+  return env;
+}
+
 /** Boots the real app (Fastify adapter, global pipe, filter, guard, helmet, Swagger) in-process. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = env.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'auth-test-')));
-  const config = AppConfig.fromEnv({ ...TEST_ENV, DATA_DIR: dataDir, ...env });
+export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const state = overrides.DATA_DIR ? {} : await defaultStateEnv();
+  const env = { ...TEST_ENV, ...state, ...overrides };
+  const config = AppConfig.fromEnv(env);
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.register(config)],
   }).compile();
@@ -40,11 +58,14 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   return {
     app,
     config,
-    dataDir,
+    dataDir: config.dataDir,
+    env,
     http: () => request(app.getHttpServer()),
     close: async ({ removeData = false } = {}) => {
       await app.close();
-      if (removeData) await rm(dataDir, { recursive: true, force: true });
+      if (!removeData) return;
+      await rm(config.dataDir, { recursive: true, force: true });
+      if (config.database.kind === 'postgres') await dropDatabase(config.database.url);
     },
   };
 }

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as createUsers from './0001-create-users.js';
+
+/**
+ * Every migration, in order. Names sort alphabetically and are never renamed once released;
+ * a new schema change is a new entry at the end.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-create-users': createUsers,
+};

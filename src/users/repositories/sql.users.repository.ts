@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
+import { Database } from '../../database/database.js';
+import { toDate, type UsersTable } from '../../database/schema.js';
+import { uniqueViolation } from '../../database/unique-violation.js';
+import { emailKey, usernameKey } from '../identity.normalization.js';
+import type { NewUser, User } from '../user.js';
+import { UserConflictError } from '../user-conflict.error.js';
+import { UsersRepository } from '../users.repository.js';
+
+/** Users in SQLite or PostgreSQL; the unique indexes decide who wins a signup race. */
+@Injectable()
+export class SqlUsersRepository extends UsersRepository {
+  constructor(private readonly db: Database) {
+    super();
+  }
+
+  async create(newUser: NewUser): Promise<User> {
+    const user: User = { ...newUser, id: randomUUID(), createdAt: new Date() };
+    try {
+      await this.db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          username: user.username,
+          username_key: usernameKey(user.username),
+          email: user.email,
+          email_key: emailKey(user.email),
+          password_hash: user.passwordHash,
+          created_at: user.createdAt.toISOString(),
+        })
+        .execute();
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint?.includes('username_key')) throw new UserConflictError('username');
+      if (constraint?.includes('email_key')) throw new UserConflictError('email');
+      throw error;
+    }
+    return user;
+  }
+
+  async findById(id: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async findByUsername(username: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username_key', '=', usernameKey(username))
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash })
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    passwordHash: row.password_hash,
+    createdAt: toDate(row.created_at),
+  };
+}

@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { openMigratedDatabase } from '../../src/database/database.factory.js';
+import type { Database } from '../../src/database/database.js';
+import { InMemoryUsersRepository } from '../../src/users/repositories/in-memory.users.repository.js';
+import { SqlUsersRepository } from '../../src/users/repositories/sql.users.repository.js';
+import { UserConflictError } from '../../src/users/user-conflict.error.js';
+import type { UsersRepository } from '../../src/users/users.repository.js';
+import { createFreshDatabase, testPostgresUrl, type FreshDatabase } from '../support/postgres.js';
+import { aUser } from '../support/users.factory.js';
+
+interface Subject {
+  repository: UsersRepository;
+  close(): Promise<void>;
+}
+
+const postgresUrl = await testPostgresUrl();
+
+const implementations: [string, (() => Promise<Subject>) | undefined][] = [
+  [
+    'in memory',
+    () => Promise.resolve({ repository: new InMemoryUsersRepository(), close: async () => {} }),
+  ],
+  [
+    'SQLite',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'auth-contract-'));
+      const db = await openMigratedDatabase({ kind: 'sqlite', file: join(dir, 'auth.sqlite') });
+      return {
+        repository: new SqlUsersRepository(db),
+        close: async () => {
+          await db.destroy();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+  [
+    'PostgreSQL',
+    postgresUrl === undefined
+      ? undefined
+      : async () => {
+          const fresh: FreshDatabase = await createFreshDatabase(postgresUrl);
+          const db: Database = await openMigratedDatabase({ kind: 'postgres', url: fresh.url });
+          return {
+            repository: new SqlUsersRepository(db),
+            close: async () => {
+              await db.destroy();
+              await fresh.drop();
+            },
+          };
+        },
+  ],
+];
+
+const newUser = (overrides: Partial<{ username: string; email: string }> = {}) => {
+  const { username, email } = aUser(overrides);
+  return {
+    username,
+    email,
+    passwordHash: '$2b$04$abcdefghijklmnopqrstuu0123456789012345678901234567890',
+  };
+};
+
+describe.each(implementations)('UsersRepository contract: %s', (_name, open) => {
+  if (!open) {
+    it.skip('skipped: PostgreSQL is not reachable (set TEST_DATABASE_URL)', () => {});
+    return;
+  }
+  let subject: Subject;
+  let users: UsersRepository;
+
+  beforeAll(async () => {
+    subject = await open();
+    users = subject.repository;
+  });
+  afterAll(() => subject.close());
+
+  it('creates a user with an id and a creation time, and finds it by id and by username', async () => {
+    const input = newUser();
+    const before = Date.now();
+    const created = await users.create(input);
+    expect(created).toMatchObject(input);
+    expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+
+    const byId = await users.findById(created.id);
+    expect(byId).toEqual(created);
+    expect(await users.findByUsername(input.username)).toEqual(created);
+  });
+
+  it('finds usernames case-insensitively and after NFKC, keeping the display form', async () => {
+    const created = await users.create(newUser({ username: `Case_${Date.now().toString(36)}` }));
+    const found = await users.findByUsername(created.username.toUpperCase());
+    expect(found?.id).toBe(created.id);
+    expect(found?.username).toBe(created.username);
+  });
+
+  it('answers undefined for an unknown id or username', async () => {
+    expect(await users.findById('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    expect(await users.findByUsername('nobody_at_all')).toBeUndefined();
+  });
+
+  it('refuses a second user with the same username in any case', async () => {
+    const first = await users.create(newUser());
+    await expect(users.create(newUser({ username: first.username.toUpperCase() }))).rejects.toEqual(
+      new UserConflictError('username'),
+    );
+  });
+
+  it('refuses a second user with the same email in any case', async () => {
+    const first = await users.create(newUser());
+    const attempt = users.create(newUser({ email: first.email.toUpperCase() }));
+    await expect(attempt).rejects.toBeInstanceOf(UserConflictError);
+    await expect(attempt).rejects.toMatchObject({ field: 'email' });
+  });
+
+  it('lets exactly one of many concurrent creations of one username succeed', async () => {
+    const { username } = newUser();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => users.create(newUser({ username }))),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
+      expect(outcome.reason).toMatchObject({ field: 'username' });
+    }
+  });
+
+  it('updates the password hash', async () => {
+    const created = await users.create(newUser());
+    await users.updatePasswordHash(created.id, '$2b$12$newhash');
+    expect((await users.findById(created.id))?.passwordHash).toBe('$2b$12$newhash');
+  });
+});
