@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
 
@@ -19,6 +20,8 @@ class TransactionalDdlSqliteDialect extends SqliteDialect {
 }
 
 export function createSqliteDialect(file: string): SqliteDialect {
+  // Password hashes live here: owner-only (SQLite gives its -wal and -shm files the same mode).
+  closeSync(openSync(file, 'a', 0o600));
   const database = new SQLite(file);
   // WAL: readers never block the writer; NORMAL sync is durable across process crashes in WAL mode.
   database.pragma('journal_mode = WAL');

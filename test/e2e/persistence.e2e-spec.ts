@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
@@ -14,7 +14,7 @@ describe('persistence', () => {
     const user = await signUp(first);
     const token = await logIn(first, user);
     if (first.config.database.kind === 'sqlite') {
-      expect(existsSync(join(first.dataDir, 'auth.sqlite'))).toBe(true);
+      expect(statSync(join(first.dataDir, 'auth.sqlite')).mode & 0o777).toBe(0o600);
     }
     await first.close();
 
