@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AccountModule } from './account/account.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
@@ -20,6 +21,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         UsersModule,
         AuthModule,
+        AccountModule,
         ProtectedModule,
         HealthModule,
       ],

@@ -3,12 +3,19 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config.js';
+import { Database } from '../database/database.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { JwksController } from './jwks.controller.js';
 import { BcryptPasswordHasher } from './passwords/bcrypt.password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { InMemorySessionsRepository } from './sessions/repositories/in-memory.sessions.repository.js';
+import { SqlSessionsRepository } from './sessions/repositories/sql.sessions.repository.js';
+import { RevocationList } from './sessions/revocation-list.js';
+import { SessionsRepository } from './sessions/sessions.repository.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
@@ -16,13 +23,22 @@ import { SigningKeys } from './tokens/signing-keys.js';
 
 @Module({
   imports: [UsersModule, PassportModule, JwtModule.register({})],
-  controllers: [AuthController],
+  controllers: [AuthController, JwksController],
   providers: [
     AuthService,
     AccessTokenService,
+    SessionsService,
+    RevocationList,
     LocalStrategy,
     JwtStrategy,
     { provide: PasswordHasher, useClass: BcryptPasswordHasher },
+    {
+      provide: SessionsRepository,
+      // SQL when the DatabaseModule provides a database (DATABASE_URL), memory otherwise.
+      inject: [{ token: Database, optional: true }],
+      useFactory: (db?: Database): SessionsRepository =>
+        db ? new SqlSessionsRepository(db) : new InMemorySessionsRepository(),
+    },
     {
       provide: SigningKeys,
       useFactory: (config: AppConfig) => SigningKeys.load(config),
@@ -31,5 +47,6 @@ import { SigningKeys } from './tokens/signing-keys.js';
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
+  exports: [PasswordHasher, SessionsService],
 })
 export class AuthModule {}

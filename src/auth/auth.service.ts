@@ -6,6 +6,8 @@ import { UsersService } from '../users/users.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
 
 /** The tutorial's wording, kept: its clients read `detail`. */
@@ -19,6 +21,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async signup(dto: SignupDto): Promise<User> {
@@ -40,13 +43,54 @@ export class AuthService {
   async authenticate(username: string, password: string): Promise<User> {
     const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash);
-    if (!user || !valid) throw invalidCredentials();
+    if (!user || !valid || user.disabledAt) throw invalidCredentials();
     return user;
   }
 
-  login(user: Pick<User, 'id' | 'username'>): TokenResponseDto {
-    const { token, expiresIn } = this.accessTokens.issue(user);
-    return { access_token: token, token_type: 'bearer', expires_in: expiresIn };
+  /** Starts a session: an access token and the first refresh token of a new family. */
+  async login(user: Pick<User, 'id' | 'username'>, client: ClientInfo): Promise<TokenResponseDto> {
+    const { session, refreshToken } = await this.sessions.start(user.id, client);
+    return this.tokenResponse(user, session.id, refreshToken);
+  }
+
+  /** Rotates a refresh token (RFC 6749 §6); every failure is the same 401 invalid_grant. */
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponseDto> {
+    const outcome = await this.sessions.rotate(refreshToken, client);
+    if (outcome.kind !== 'rotated') throw invalidRefreshToken();
+    const user = await this.users.findById(outcome.session.userId);
+    if (!user || user.disabledAt) {
+      await this.sessions.end([outcome.session.id]);
+      throw invalidRefreshToken();
+    }
+    return this.tokenResponse(user, outcome.session.id, outcome.refreshToken);
+  }
+
+  /**
+   * Ends the caller's session, and the session of `refreshToken` too when it is the caller's
+   * (another user's token is ignored, not revealed).
+   */
+  async logout(userId: string, sessionId: string, refreshToken?: string): Promise<void> {
+    const other = refreshToken ? await this.sessions.sessionOf(refreshToken) : undefined;
+    const ids = other?.userId === userId ? [sessionId, other.id] : [sessionId];
+    await this.sessions.end(ids);
+  }
+
+  async logoutAll(userId: string): Promise<void> {
+    await this.sessions.endAllOf(userId);
+  }
+
+  private tokenResponse(
+    user: Pick<User, 'id' | 'username'>,
+    sessionId: string,
+    refreshToken: string,
+  ): TokenResponseDto {
+    const { token, expiresIn } = this.accessTokens.issue(user, sessionId);
+    return {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: expiresIn,
+      refresh_token: refreshToken,
+    };
   }
 }
 
@@ -59,6 +103,12 @@ function conflict(field: 'username' | 'email'): ProblemException {
 /** A token endpoint's failure also carries RFC 6749 §5.2's `error` code for OAuth2 clients. */
 export function invalidCredentials(): ProblemException {
   return new ProblemException('invalidCredentials', INVALID_CREDENTIALS, {
+    extensions: { error: 'invalid_grant' },
+  });
+}
+
+export function invalidRefreshToken(): ProblemException {
+  return new ProblemException('invalidRefreshToken', 'Invalid refresh token', {
     extensions: { error: 'invalid_grant' },
   });
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { AppConfig } from './app-config.js';
 import { ConfigError } from './config.error.js';
@@ -113,5 +114,51 @@ describe('DATABASE_URL', () => {
     expect(() => AppConfig.fromEnv({ DATABASE_URL: 'mysql://root:hunter2@db/auth' })).not.toThrow(
       /hunter2/,
     );
+  });
+});
+
+describe('token settings', () => {
+  it('defaults to HS256, 15-minute access tokens and 30-day refresh tokens', () => {
+    expect(AppConfig.fromEnv({}).jwt).toMatchObject({
+      algorithm: 'HS256',
+      privateKey: undefined,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 30 * 86400,
+    });
+  });
+
+  it('reads JWT_ALGORITHM and REFRESH_TOKEN_TTL', () => {
+    const config = AppConfig.fromEnv({ JWT_ALGORITHM: 'ES256', REFRESH_TOKEN_TTL: '7d' });
+    expect(config.jwt).toMatchObject({ algorithm: 'ES256', refreshTokenTtlSeconds: 7 * 86400 });
+    expect(() => AppConfig.fromEnv({ JWT_ALGORITHM: 'none' })).toThrow(/^JWT_ALGORITHM /);
+    expect(() => AppConfig.fromEnv({ JWT_ALGORITHM: 'hs256' })).toThrow(/^JWT_ALGORITHM /);
+  });
+
+  it('takes a PEM JWT_PRIVATE_KEY that fits the algorithm, with \\n escapes', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const config = AppConfig.fromEnv({
+      JWT_ALGORITHM: 'ES256',
+      JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n'),
+    });
+    expect(config.jwt.privateKey?.asymmetricKeyType).toBe('ec');
+    expect(() => AppConfig.fromEnv({ JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: pem })).toThrow(
+      /^JWT_PRIVATE_KEY must be an RSA key/,
+    );
+    expect(() => AppConfig.fromEnv({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: 'nope' })).toThrow(
+      /^JWT_PRIVATE_KEY is not a PEM private key/,
+    );
+  });
+
+  it('refuses a small RSA key, and keys that do not go with the algorithm', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(() => AppConfig.fromEnv({ JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: pem })).toThrow(
+      /at least 2048 bits/,
+    );
+    expect(() => AppConfig.fromEnv({ JWT_PRIVATE_KEY: pem })).toThrow(/^JWT_PRIVATE_KEY is only/);
+    expect(() =>
+      AppConfig.fromEnv({ JWT_ALGORITHM: 'RS256', JWT_SECRET: 'q8Zr2VbN5mTx7LwPj3Hs9DkF4cYg6AeU' }),
+    ).toThrow(/^JWT_SECRET is only/);
   });
 });

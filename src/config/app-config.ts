@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
-import { parseJwtSecret } from './jwt-secret.rules.js';
+import { parseJwtSecret, parsePrivateKey } from './jwt-secret.rules.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -28,12 +28,19 @@ export type DatabaseConfig =
 
 export const SQLITE_FILE_NAME = 'auth.sqlite';
 
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
 export interface JwtConfig {
-  /** From JWT_SECRET; undefined means "generate one and keep it in DATA_DIR". */
+  readonly algorithm: JwtAlgorithm;
+  /** HS256 key from JWT_SECRET; undefined means "generate one and keep it in DATA_DIR". */
   readonly secret: KeyObject | undefined;
+  /** RS256/ES256 key from JWT_PRIVATE_KEY; undefined means "generate one in DATA_DIR". */
+  readonly privateKey: KeyObject | undefined;
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
 }
 
 /**
@@ -67,7 +74,18 @@ export class AppConfig {
   static fromEnv(env: Record<string, string | undefined>): AppConfig {
     const read = new EnvReader(env);
     const environment = read.oneOf('NODE_ENV', ENVIRONMENTS, 'development');
+    const algorithm = read.oneOf('JWT_ALGORITHM', JWT_ALGORITHMS, 'HS256', { caseSensitive: true });
     const secret = read.optional('JWT_SECRET');
+    const privateKey = read.optional('JWT_PRIVATE_KEY');
+    if (secret !== undefined && algorithm !== 'HS256') {
+      throw new ConfigError(
+        'JWT_SECRET',
+        `is only used with JWT_ALGORITHM=HS256 (got ${algorithm})`,
+      );
+    }
+    if (privateKey !== undefined && algorithm === 'HS256') {
+      throw new ConfigError('JWT_PRIVATE_KEY', 'is only used with JWT_ALGORITHM=RS256 or ES256');
+    }
     const dataDir = resolve(read.string('DATA_DIR', './data'));
     return new AppConfig({
       environment,
@@ -76,10 +94,13 @@ export class AppConfig {
       dataDir,
       database: parseDatabaseUrl(read.optional('DATABASE_URL'), dataDir),
       jwt: {
+        algorithm,
         secret: secret === undefined ? undefined : parseJwtSecret(secret),
+        privateKey: privateKey === undefined ? undefined : parsePrivateKey(privateKey, algorithm),
         issuer: read.string('JWT_ISSUER', 'nest-jwt-auth'),
         audience: read.string('JWT_AUDIENCE', 'nest-jwt-auth'),
         accessTokenTtlSeconds: read.duration('ACCESS_TOKEN_TTL', '15m', 1),
+        refreshTokenTtlSeconds: read.duration('REFRESH_TOKEN_TTL', '30d', 60),
       },
       bcryptCost: read.integer('BCRYPT_COST', 12, environment === 'test' ? 4 : MIN_BCRYPT_COST, 20),
       logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -140,10 +161,16 @@ class EnvReader {
     return seconds;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(
+    name: string,
+    allowed: readonly T[],
+    fallback: T,
+    { caseSensitive = false } = {},
+  ): T {
     const raw = this.optional(name)?.trim();
     if (raw === undefined) return fallback;
-    const value = allowed.find((candidate) => candidate === raw.toLowerCase());
+    const wanted = caseSensitive ? raw : raw.toLowerCase();
+    const value = allowed.find((candidate) => candidate === wanted);
     if (value === undefined) {
       throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
     }

@@ -1,4 +1,5 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createSecretKey, type KeyObject } from 'node:crypto';
+import type { JwtAlgorithm } from './app-config.js';
 import { ConfigError } from './config.error.js';
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
@@ -44,4 +45,33 @@ export function parseJwtSecret(raw: string): KeyObject {
     );
   }
   return createSecretKey(Buffer.from(raw, 'utf8'));
+}
+
+const MIN_RSA_BITS = 2048;
+
+/**
+ * Turns JWT_PRIVATE_KEY (PKCS#8 or traditional PEM; `\n` escapes allowed, as env files often
+ * need) into a KeyObject, checking it fits the algorithm: RSA ≥ 2048 bits for RS256, P-256 for ES256.
+ */
+export function parsePrivateKey(raw: string, algorithm: JwtAlgorithm): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(raw.replace(/\\n/g, '\n'));
+  } catch {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'is not a PEM private key');
+  }
+  const details = key.asymmetricKeyDetails;
+  const fits =
+    algorithm === 'RS256'
+      ? key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= MIN_RSA_BITS
+      : key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1';
+  if (!fits) {
+    throw new ConfigError(
+      'JWT_PRIVATE_KEY',
+      algorithm === 'RS256'
+        ? `must be an RSA key of at least ${MIN_RSA_BITS} bits for RS256`
+        : 'must be an EC key on the P-256 curve for ES256',
+    );
+  }
+  return key;
 }

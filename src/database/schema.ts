@@ -17,13 +17,42 @@ export interface UsersTable {
   email_key: string;
   password_hash: string;
   created_at: Timestamp;
+  disabled_at: NullableTimestamp;
+}
+
+type NullableTimestamp = ColumnType<Date | string | null, string | null | undefined, string | null>;
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  expires_at: Timestamp;
+  user_agent: string | null;
+  ip: string | null;
+  revoked_at: NullableTimestamp;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  session_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
 }
 
 /** Every table the service owns, as Kysely sees them. */
 export interface DatabaseSchema {
   users: UsersTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 export function toDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
+}
+
+export function toDateOrNull(value: Date | string | null): Date | null {
+  return value === null ? null : toDate(value);
 }

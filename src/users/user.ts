@@ -6,6 +6,8 @@ export interface User {
   readonly email: string;
   readonly passwordHash: string;
   readonly createdAt: Date;
+  /** Set by an operator to disable the account: logins and refreshes are refused. */
+  readonly disabledAt: Date | null;
 }
 
 export interface NewUser {

@@ -1,59 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openMigratedDatabase } from '../../src/database/database.factory.js';
-import type { Database } from '../../src/database/database.js';
 import { InMemoryUsersRepository } from '../../src/users/repositories/in-memory.users.repository.js';
 import { SqlUsersRepository } from '../../src/users/repositories/sql.users.repository.js';
 import { UserConflictError } from '../../src/users/user-conflict.error.js';
 import type { UsersRepository } from '../../src/users/users.repository.js';
-import { createFreshDatabase, testPostgresUrl, type FreshDatabase } from '../support/postgres.js';
+import { skipUnreachable, STORES, type StoreUnderTest } from '../support/stores.js';
 import { aUser } from '../support/users.factory.js';
-
-interface Subject {
-  repository: UsersRepository;
-  close(): Promise<void>;
-}
-
-const postgresUrl = await testPostgresUrl();
-
-const implementations: [string, (() => Promise<Subject>) | undefined][] = [
-  [
-    'in memory',
-    () => Promise.resolve({ repository: new InMemoryUsersRepository(), close: async () => {} }),
-  ],
-  [
-    'SQLite',
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'auth-contract-'));
-      const db = await openMigratedDatabase({ kind: 'sqlite', file: join(dir, 'auth.sqlite') });
-      return {
-        repository: new SqlUsersRepository(db),
-        close: async () => {
-          await db.destroy();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    postgresUrl === undefined
-      ? undefined
-      : async () => {
-          const fresh: FreshDatabase = await createFreshDatabase(postgresUrl);
-          const db: Database = await openMigratedDatabase({ kind: 'postgres', url: fresh.url });
-          return {
-            repository: new SqlUsersRepository(db),
-            close: async () => {
-              await db.destroy();
-              await fresh.drop();
-            },
-          };
-        },
-  ],
-];
 
 const newUser = (overrides: Partial<{ username: string; email: string }> = {}) => {
   const { username, email } = aUser(overrides);
@@ -64,19 +15,16 @@ const newUser = (overrides: Partial<{ username: string; email: string }> = {}) =
   };
 };
 
-describe.each(implementations)('UsersRepository contract: %s', (_name, open) => {
-  if (!open) {
-    it.skip('skipped: PostgreSQL is not reachable (set TEST_DATABASE_URL)', () => {});
-    return;
-  }
-  let subject: Subject;
+describe.each(STORES)('UsersRepository contract: %s', (_name, open) => {
+  if (!open) return skipUnreachable();
+  let store: StoreUnderTest;
   let users: UsersRepository;
 
   beforeAll(async () => {
-    subject = await open();
-    users = subject.repository;
+    store = await open();
+    users = store.db ? new SqlUsersRepository(store.db) : new InMemoryUsersRepository();
   });
-  afterAll(() => subject.close());
+  afterAll(() => store.close());
 
   it('creates a user with an id and a creation time, and finds it by id and by username', async () => {
     const input = newUser();

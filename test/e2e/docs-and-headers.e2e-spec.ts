@@ -39,7 +39,21 @@ describe('security headers, health and API docs', () => {
   it('publishes the OpenAPI document at /docs-json with the OAuth2 password flow on /login', async () => {
     const { body: doc } = await app.http().get('/docs-json').expect(200);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/signup', '/login', '/protected', '/health']),
+      expect.arrayContaining([
+        '/signup',
+        '/login',
+        '/refresh',
+        '/logout',
+        '/logout/all',
+        '/me',
+        '/me/password',
+        '/me/sessions',
+        '/me/sessions/{id}',
+        '/protected',
+        '/health',
+        '/health/ready',
+        '/.well-known/jwks.json',
+      ]),
     );
     expect(doc.components.securitySchemes.oauth2.flows.password.tokenUrl).toBe('/login');
     expect(Object.keys(doc.paths['/login'].post.requestBody.content)).toEqual(

@@ -31,6 +31,7 @@ describe('POST /login', () => {
       access_token: expect.any(String),
       token_type: 'bearer',
       expires_in: 900,
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
     });
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['pragma']).toBe('no-cache');
@@ -141,18 +142,21 @@ describe('POST /login', () => {
     );
     const a = decodeJwt(first!.body.access_token);
     const b = decodeJwt(second!.body.access_token);
-    expect(a.header).toMatchObject({ alg: 'HS256', typ: 'JWT' });
+    expect(a.header).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.any(String) });
     expect(a.payload).toEqual({
       sub: expect.stringMatching(/^[0-9a-f-]{36}$/),
       username: user.username,
       iat: expect.any(Number),
       exp: expect.any(Number),
       jti: expect.any(String),
+      sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       iss: 'nest-jwt-auth',
       aud: 'nest-jwt-auth',
     });
     expect((a.payload.exp as number) - (a.payload.iat as number)).toBe(900);
     expect(a.payload.jti).not.toBe(b.payload.jti);
     expect(a.payload.sub).toBe(b.payload.sub);
+    // Each login is its own session.
+    expect(a.payload.sid).not.toBe(b.payload.sid);
   });
 });

@@ -10,11 +10,15 @@ describe('GET /protected', () => {
   let app: TestApp;
   let token: string;
   let claims: Record<string, unknown>;
+  let kid: unknown;
 
   beforeAll(async () => {
     app = await createTestApp({ JWT_SECRET: SECRET });
     token = await logIn(app, await signUp(app));
-    claims = decodeJwt(token).payload;
+    ({
+      payload: claims,
+      header: { kid },
+    } = decodeJwt(token));
   });
   afterAll(() => app.close({ removeData: true }));
 
@@ -23,7 +27,7 @@ describe('GET /protected', () => {
     return authorization === undefined ? req : req.set('Authorization', authorization);
   };
   const forged = (payload: Record<string, unknown>, hmac: 'sha256' | 'sha512' = 'sha256') =>
-    forgeJwt({ alg: hmac === 'sha256' ? 'HS256' : 'HS512', typ: 'JWT' }, payload, {
+    forgeJwt({ alg: hmac === 'sha256' ? 'HS256' : 'HS512', typ: 'JWT', kid }, payload, {
       hmac,
       key: SECRET,
     });
@@ -71,6 +75,9 @@ describe('GET /protected', () => {
 
   it('refuses alg "none" and any algorithm other than HS256', async () => {
     await expectInvalid(
+      `Bearer ${forgeJwt({ alg: 'none', typ: 'JWT', kid }, { ...claims }, 'unsigned')}`,
+    );
+    await expectInvalid(
       `Bearer ${forgeJwt({ alg: 'none', typ: 'JWT' }, { ...claims }, 'unsigned')}`,
     );
     await expectInvalid(`Bearer ${forged({ ...claims }, 'sha512')}`);
@@ -81,9 +88,21 @@ describe('GET /protected', () => {
     await expectInvalid(`Bearer ${forged({ ...claims, aud: 'another-service' })}`);
   });
 
+  it('refuses a token that names no key, or a key we do not have', async () => {
+    const header = { alg: 'HS256', typ: 'JWT' };
+    await expectInvalid(
+      `Bearer ${forgeJwt(header, { ...claims }, { hmac: 'sha256', key: SECRET })}`,
+    );
+    await expectInvalid(
+      `Bearer ${forgeJwt({ ...header, kid: 'not-ours' }, { ...claims }, { hmac: 'sha256', key: SECRET })}`,
+    );
+  });
+
   it('refuses a correctly signed token that lacks our claims', async () => {
-    const { username: _omitted, ...withoutUsername } = claims;
+    const { username: _username, ...withoutUsername } = claims;
     await expectInvalid(`Bearer ${forged(withoutUsername)}`);
+    const { sid: _sid, ...withoutSession } = claims;
+    await expectInvalid(`Bearer ${forged(withoutSession)}`);
   });
 
   it('accepts a token it did not issue only when signed with our secret and claims (control)', async () => {

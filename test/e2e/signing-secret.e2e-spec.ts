@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { SECRET_FILE_NAME } from '../../src/auth/tokens/signing-keys.js';
+import { KEY_RING_FILE_NAME } from '../../src/auth/tokens/key-ring.file.js';
 import { decodeJwt } from '../support/jwt.js';
 import { createTestApp } from '../support/test-app.js';
 import { logIn, signUp } from '../support/users.factory.js';
@@ -10,7 +10,7 @@ describe('the signing secret', () => {
   it('is generated on first start, kept in DATA_DIR (0600), and still verifies tokens after a restart', async () => {
     const first = await createTestApp();
     const token = await logIn(first, await signUp(first));
-    const file = await stat(join(first.dataDir, SECRET_FILE_NAME));
+    const file = await stat(join(first.dataDir, KEY_RING_FILE_NAME));
     expect(file.mode & 0o777).toBe(0o600);
     await first.close();
 

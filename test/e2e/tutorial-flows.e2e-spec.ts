@@ -29,6 +29,7 @@ describe("the tutorial's client flows", () => {
       access_token: expect.any(String),
       token_type: 'bearer',
       expires_in: 900,
+      refresh_token: expect.any(String),
     });
 
     const greeting = await app

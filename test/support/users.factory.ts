@@ -23,11 +23,23 @@ export async function signUp(app: TestApp, user: TestUser = aUser()): Promise<Te
   return user;
 }
 
-export async function logIn(app: TestApp, user: TestUser): Promise<string> {
+export interface Tokens {
+  readonly access_token: string;
+  readonly refresh_token: string;
+}
+
+/** Logs in and answers both tokens (a new session each call). */
+export async function logInForTokens(app: TestApp, user: TestUser): Promise<Tokens> {
   const response = await app
     .http()
     .post('/login')
     .send({ username: user.username, password: user.password })
     .expect(200);
-  return (response.body as { access_token: string }).access_token;
+  return response.body as Tokens;
 }
+
+export async function logIn(app: TestApp, user: TestUser): Promise<string> {
+  return (await logInForTokens(app, user)).access_token;
+}
+
+export const bearer = (token: string): string => `Bearer ${token}`;

@@ -10,4 +10,11 @@ export class TokenResponseDto {
 
   @ApiProperty({ description: 'Seconds until the access token expires.', example: 900 })
   expires_in: number;
+
+  @ApiProperty({
+    description:
+      'Opaque, single use: exchange it at /refresh for a new pair. Presenting a spent one ends the session.',
+    example: 'q3V8rN0p…',
+  })
+  refresh_token: string;
 }

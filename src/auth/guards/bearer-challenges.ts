@@ -24,3 +24,12 @@ export function tokenExpired(): ProblemException {
     },
   });
 }
+
+export function tokenRevoked(): ProblemException {
+  return new ProblemException('tokenRevoked', 'Token revoked', {
+    headers: {
+      'WWW-Authenticate':
+        'Bearer error="invalid_token", error_description="The access token was revoked"',
+    },
+  });
+}

@@ -3,6 +3,8 @@ export interface AccessTokenClaims {
   readonly sub: string;
   readonly username: string;
   readonly jti: string;
+  /** The session (refresh-token family) this token was issued in; revoking it revokes the token. */
+  readonly sid: string;
   readonly iat: number;
   readonly exp: number;
   readonly iss: string;
@@ -14,5 +16,6 @@ export interface AuthenticatedUser {
   readonly id: string;
   readonly username: string;
   readonly tokenId: string;
+  readonly sessionId: string;
   readonly expiresAt: number;
 }

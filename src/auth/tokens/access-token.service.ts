@@ -18,13 +18,15 @@ export class AccessTokenService {
     private readonly config: AppConfig,
   ) {}
 
-  issue(user: Pick<User, 'id' | 'username'>): IssuedAccessToken {
+  issue(user: Pick<User, 'id' | 'username'>, sessionId: string): IssuedAccessToken {
     const { issuer, audience, accessTokenTtlSeconds } = this.config.jwt;
+    const key = this.keys.current;
     const token = this.jwt.sign(
-      { username: user.username },
+      { username: user.username, sid: sessionId },
       {
-        privateKey: this.keys.secret,
-        algorithm: this.keys.algorithm,
+        privateKey: key.signWith,
+        algorithm: key.alg,
+        keyid: key.kid,
         subject: user.id,
         jwtid: randomUUID(),
         issuer,

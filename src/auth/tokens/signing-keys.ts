@@ -1,40 +1,79 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { JsonWebKey } from 'node:crypto';
 import { AppConfig } from '../../config/app-config.js';
+import { readKeyRing, writeKeyRing } from './key-ring.file.js';
+import { generateKey, keyFromPrivateKey, keyFromSecret, type SigningKey } from './signing-key.js';
 
-export const SECRET_FILE_NAME = 'jwt-secret';
-const GENERATED_SECRET_BYTES = 32;
+/** A public key as /.well-known/jwks.json publishes it (RFC 7517). */
+export type PublishedJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
+
+/** Reloading the ring file on an unknown kid happens at most this often (a forged kid is cheap). */
+const RELOAD_INTERVAL_MS = 5_000;
 
 /**
- * The keys access tokens are signed and verified with, held as KeyObjects (a string secret makes
- * jsonwebtoken try to parse it as a PEM key on every verification: ~50× slower).
+ * The keys tokens are signed and verified with, held as KeyObjects (a string secret makes
+ * jsonwebtoken try to parse it as a PEM key on every verification: ~50× slower). The newest key of
+ * the configured algorithm signs; every key in the ring verifies the tokens that name its `kid`.
  */
 export class SigningKeys {
-  readonly algorithm = 'HS256' as const;
+  private byKid: ReadonlyMap<string, SigningKey>;
+  private signing: SigningKey;
+  private lastReload = Date.now();
 
-  private constructor(readonly secret: KeyObject) {}
+  private constructor(
+    keys: readonly SigningKey[],
+    private readonly config: AppConfig,
+    private readonly fileBacked: boolean,
+  ) {
+    this.use(keys);
+  }
 
-  /** JWT_SECRET when set; otherwise a 256-bit secret generated once and kept in DATA_DIR (0600). */
+  /**
+   * JWT_SECRET or JWT_PRIVATE_KEY when set; otherwise the ring kept in DATA_DIR
+   * (signing-keys.json, 0600), created with one key of JWT_ALGORITHM on first start.
+   */
   static async load(config: AppConfig): Promise<SigningKeys> {
-    if (config.jwt.secret) return new SigningKeys(config.jwt.secret);
-    return new SigningKeys(createSecretKey(await readOrCreateSecret(config.dataDir)));
+    const { algorithm, secret, privateKey } = config.jwt;
+    if (secret) return new SigningKeys([keyFromSecret(secret)], config, false);
+    if (privateKey && algorithm !== 'HS256') {
+      return new SigningKeys([keyFromPrivateKey(algorithm, privateKey)], config, false);
+    }
+    let keys = readKeyRing(config.dataDir);
+    if (!keys.some((key) => key.alg === algorithm)) {
+      await writeKeyRing(config.dataDir, [...keys, generateKey(algorithm)]);
+      // Read back: when two instances start together on one DATA_DIR, both use the winner's key.
+      keys = readKeyRing(config.dataDir);
+    }
+    return new SigningKeys(keys, config, true);
   }
-}
 
-async function readOrCreateSecret(dataDir: string): Promise<Buffer> {
-  const path = join(dataDir, SECRET_FILE_NAME);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const fresh = randomBytes(GENERATED_SECRET_BYTES).toString('base64url');
-  try {
-    // 'wx' fails when the file exists, so two instances starting together keep one secret.
-    await writeFile(path, `${fresh}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  /** The key new tokens are signed with. */
+  get current(): SigningKey {
+    return this.signing;
   }
-  const stored = (await readFile(path, 'utf8')).trim();
-  if (stored.length < 43) {
-    throw new Error(`${path} does not hold a usable secret; delete it to have a new one generated`);
+
+  /** The key a token's `kid` names, or undefined: an unknown kid is refused. */
+  find(kid: string): SigningKey | undefined {
+    const key = this.byKid.get(kid);
+    if (key || !this.fileBacked || Date.now() - this.lastReload < RELOAD_INTERVAL_MS) return key;
+    // Another instance may sign with a key added by `npm run keys:rotate` since we loaded.
+    this.lastReload = Date.now();
+    this.use(readKeyRing(this.config.dataDir), this.signing);
+    return this.byKid.get(kid);
   }
-  return Buffer.from(stored, 'base64url');
+
+  /** The JWK Set of the public keys; empty with HS256, whose secret is never published. */
+  jwks(): { keys: PublishedJwk[] } {
+    const keys = [...this.byKid.values()]
+      .filter((key) => key.publicJwk !== undefined)
+      .map((key) => ({ ...key.publicJwk, kid: key.kid, alg: key.alg, use: 'sig' as const }));
+    return { keys };
+  }
+
+  private use(keys: readonly SigningKey[], keepSigning?: SigningKey): void {
+    const { algorithm } = this.config.jwt;
+    const signing = keepSigning ?? keys.filter((key) => key.alg === algorithm).at(-1);
+    if (!signing) throw new Error(`no ${algorithm} signing key`);
+    this.byKid = new Map([...keys, signing].map((key) => [key.kid, key]));
+    this.signing = signing;
+  }
 }

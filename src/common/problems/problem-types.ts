@@ -16,12 +16,19 @@ export const PROBLEM_TYPES = {
   unauthenticated: { type: '/problems/unauthenticated', title: 'Not authenticated', status: 401 },
   invalidToken: { type: '/problems/invalid-token', title: 'Invalid token', status: 401 },
   tokenExpired: { type: '/problems/token-expired', title: 'Token expired', status: 401 },
+  tokenRevoked: { type: '/problems/token-revoked', title: 'Token revoked', status: 401 },
+  invalidRefreshToken: {
+    type: '/problems/invalid-refresh-token',
+    title: 'Invalid refresh token',
+    status: 401,
+  },
   invalidCredentials: {
     type: '/problems/invalid-credentials',
     title: 'Invalid credentials',
     status: 401,
   },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
+  wrongPassword: { type: '/problems/wrong-password', title: 'Wrong password', status: 403 },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
   methodNotAllowed: {
     type: '/problems/method-not-allowed',

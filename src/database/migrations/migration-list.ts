@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as createUsers from './0001-create-users.js';
+import * as createSessions from './0002-create-sessions.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -7,4 +8,5 @@ import * as createUsers from './0001-create-users.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-create-users': createUsers,
+  '0002-create-sessions': createSessions,
 };

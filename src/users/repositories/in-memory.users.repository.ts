@@ -18,7 +18,7 @@ export class InMemoryUsersRepository extends UsersRepository {
     // Check and insert run in one synchronous step, so concurrent signups cannot both pass.
     if (this.idByUsername.has(nameKey)) return Promise.reject(new UserConflictError('username'));
     if (this.idByEmail.has(mailKey)) return Promise.reject(new UserConflictError('email'));
-    const user: User = { ...newUser, id: randomUUID(), createdAt: new Date() };
+    const user: User = { ...newUser, id: randomUUID(), createdAt: new Date(), disabledAt: null };
     this.byId.set(user.id, user);
     this.idByUsername.set(nameKey, user.id);
     this.idByEmail.set(mailKey, user.id);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { Database } from '../../database/database.js';
-import { toDate, type UsersTable } from '../../database/schema.js';
+import { toDate, toDateOrNull, type UsersTable } from '../../database/schema.js';
 import { uniqueViolation } from '../../database/unique-violation.js';
 import { emailKey, usernameKey } from '../identity.normalization.js';
 import type { NewUser, User } from '../user.js';
@@ -17,7 +17,7 @@ export class SqlUsersRepository extends UsersRepository {
   }
 
   async create(newUser: NewUser): Promise<User> {
-    const user: User = { ...newUser, id: randomUUID(), createdAt: new Date() };
+    const user: User = { ...newUser, id: randomUUID(), createdAt: new Date(), disabledAt: null };
     try {
       await this.db
         .insertInto('users')
@@ -74,5 +74,6 @@ function toUser(row: Selectable<UsersTable>): User {
     email: row.email,
     passwordHash: row.password_hash,
     createdAt: toDate(row.created_at),
+    disabledAt: toDateOrNull(row.disabled_at),
   };
 }

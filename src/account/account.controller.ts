@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
+import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
+import { toUserDto, UserDto } from '../users/dto/user.dto.js';
+import { AccountService } from './account.service.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { SessionListDto, toSessionDto } from './dto/session.dto.js';
+
+@ApiTags('account')
+@ApiBearer()
+@Controller('me')
+export class AccountController {
+  constructor(private readonly account: AccountService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The caller’s account' })
+  @ApiOkResponse({ type: UserDto })
+  async profile(@CurrentUser() caller: AuthenticatedUser): Promise<UserDto> {
+    return toUserDto(await this.account.profile(caller));
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Change the password',
+    description:
+      'The new password follows the signup rules. Every other session ends: its access tokens are refused at once and its refresh tokens answer 401. This session stays.',
+  })
+  @ApiNoContentResponse({ description: 'Password changed' })
+  @ApiProblemResponses(
+    { kind: 'malformedRequest' },
+    { kind: 'payloadTooLarge' },
+    { kind: 'unsupportedMediaType' },
+    { kind: 'wrongPassword', detail: 'Current password is incorrect' },
+    { kind: 'validation', detail: 'new_password must be at least 8 characters long.' },
+  )
+  async changePassword(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
+    await this.account.changePassword(caller, dto.current_password, dto.new_password);
+  }
+
+  @Get('sessions')
+  @ApiOperation({ summary: 'The caller’s live sessions (one per login, kept alive by refreshes)' })
+  @ApiOkResponse({ type: SessionListDto })
+  async sessions(@CurrentUser() caller: AuthenticatedUser): Promise<SessionListDto> {
+    const sessions = await this.account.listSessions(caller);
+    return { sessions: sessions.map((session) => toSessionDto(session, caller.sessionId)) };
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'End one session',
+    description: 'Its refresh token dies and its access tokens are refused at once.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'Session ended' })
+  @ApiProblemResponses({ kind: 'notFound', detail: 'No such session.' })
+  async endSession(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id') id: string,
+  ): Promise<void> {
+    await this.account.endSession(caller, id);
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { invalidToken } from '../auth/guards/bearer-challenges.js';
+import { PasswordHasher } from '../auth/passwords/password-hasher.js';
+import { isLive, type Session } from '../auth/sessions/session.js';
+import { SessionsService } from '../auth/sessions/sessions.service.js';
+import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import { ProblemException } from '../common/problems/problem.exception.js';
+import { validationProblem } from '../common/validation/validation.pipe.js';
+import type { User } from '../users/user.js';
+import { UsersService } from '../users/users.service.js';
+
+@Injectable()
+export class AccountService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  /** The caller's account; a token whose user is gone is no longer a valid token. */
+  async profile(caller: AuthenticatedUser): Promise<User> {
+    const user = await this.users.findById(caller.id);
+    if (!user || user.disabledAt) throw invalidToken();
+    return user;
+  }
+
+  /**
+   * Changes the password and ends every other session: their access tokens are refused at once
+   * and their refresh tokens answer 401. The caller's own session stays.
+   */
+  async changePassword(caller: AuthenticatedUser, current: string, next: string): Promise<void> {
+    const user = await this.profile(caller);
+    if (!(await this.hasher.verify(current, user.passwordHash))) {
+      throw new ProblemException('wrongPassword', 'Current password is incorrect');
+    }
+    if (next === current) {
+      throw validationProblem([
+        {
+          field: 'new_password',
+          pointer: '#/new_password',
+          detail: 'new_password must differ from current_password.',
+        },
+      ]);
+    }
+    await this.users.updatePasswordHash(user.id, await this.hasher.hash(next));
+    await this.sessions.endAllOf(user.id, caller.sessionId);
+  }
+
+  listSessions(caller: AuthenticatedUser): Promise<Session[]> {
+    return this.sessions.listLive(caller.id);
+  }
+
+  /** Ends one of the caller's live sessions; anything else (someone else's, ended) is a 404. */
+  async endSession(caller: AuthenticatedUser, sessionId: string): Promise<void> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session || session.userId !== caller.id || !isLive(session, new Date())) {
+      throw new ProblemException('notFound', 'No such session.');
+    }
+    await this.sessions.end([session.id]);
+  }
+}

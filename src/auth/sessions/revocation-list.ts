@@ -1,0 +1,85 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import { Database } from '../../database/database.js';
+import { SessionsRepository } from './sessions.repository.js';
+
+/** How often each instance picks up the revocations other instances wrote to the database. */
+export const REVOCATION_SYNC_INTERVAL_MS = 500;
+/** Look back this much further than the last sync, so a slow commit is never missed. */
+const SYNC_OVERLAP_MS = 5_000;
+
+/**
+ * The sessions whose access tokens must be refused before they expire, held in memory so the
+ * per-request check is a Map lookup (no database query on the hot path). Entries live as long as
+ * an access token can (ACCESS_TOKEN_TTL), are loaded from the store at start, and — with a SQL
+ * store, which several instances may share — re-read from it every 500 ms, so every instance
+ * refuses a logged-out token within a second.
+ */
+@Injectable()
+export class RevocationList implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RevocationList.name);
+  /** session id → epoch ms after which no access token of that session can still be valid. */
+  private readonly revoked = new Map<string, number>();
+  private lastSync = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly config: AppConfig,
+    @Optional() private readonly shared?: Database,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.sync(Date.now() - this.ttlMs());
+    if (this.shared) {
+      this.timer = setInterval(
+        () => void this.sync(this.lastSync - SYNC_OVERLAP_MS),
+        REVOCATION_SYNC_INTERVAL_MS,
+      );
+      this.timer.unref();
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  isRevoked(sessionId: string): boolean {
+    const until = this.revoked.get(sessionId);
+    return until !== undefined && until > Date.now();
+  }
+
+  /** Refuses the sessions' access tokens from now on, on this instance (the store tells the rest). */
+  add(sessionIds: readonly string[], revokedAt = Date.now()): void {
+    for (const id of sessionIds) this.revoked.set(id, revokedAt + this.ttlMs());
+  }
+
+  private async sync(sinceMs: number): Promise<void> {
+    const startedAt = Date.now();
+    try {
+      const revoked = await this.sessions.revokedSince(new Date(Math.max(0, sinceMs)));
+      for (const { id, revokedAt } of revoked) this.add([id], revokedAt.getTime());
+      this.lastSync = startedAt;
+      this.prune(startedAt);
+      if (this.failing) this.logger.log('Revocation sync recovered');
+      this.failing = false;
+    } catch (error) {
+      // Keep serving with what we have; say so once, not every half second.
+      if (!this.failing) {
+        this.logger.error(
+          `Revocation sync failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      this.failing = true;
+    }
+  }
+
+  private prune(now: number): void {
+    for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
+  }
+
+  private ttlMs(): number {
+    return this.config.jwt.accessTokenTtlSeconds * 1000;
+  }
+}

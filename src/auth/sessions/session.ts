@@ -1,0 +1,31 @@
+/** A login and the chain of refresh tokens rotated from it (a token "family", RFC 9700 §4.14). */
+export interface Session {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  /** When its newest refresh token expires. */
+  readonly expiresAt: Date;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+  readonly revokedAt: Date | null;
+}
+
+export interface RefreshTokenRecord {
+  readonly id: string;
+  readonly sessionId: string;
+  /** SHA-256 of the token; the token itself is never stored. */
+  readonly tokenHash: string;
+  readonly expiresAt: Date;
+  /** Set once the token has been exchanged: presenting it again is reuse. */
+  readonly usedAt: Date | null;
+}
+
+export interface NewRefreshToken {
+  readonly tokenHash: string;
+  readonly expiresAt: Date;
+}
+
+export function isLive(session: Session, now: Date): boolean {
+  return session.revokedAt === null && session.expiresAt > now;
+}
