@@ -7,6 +7,8 @@ import { createValidationPipe } from './common/validation/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProtectedModule } from './protected/protected.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -19,6 +21,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
+        RedisModule.forRoot(config),
+        RateLimitModule,
         UsersModule,
         AuthModule,
         AccountModule,

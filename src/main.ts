@@ -21,7 +21,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
-    createFastifyAdapter(),
+    createFastifyAdapter(config),
     // Throw instead of process.abort() on a failed boot, so the reason is printed plainly.
     { logger: nestLogLevels(config.logLevel), abortOnError: false },
   );

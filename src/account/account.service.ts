@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { invalidToken } from '../auth/guards/bearer-challenges.js';
 import { PasswordHasher } from '../auth/passwords/password-hasher.js';
+import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
 import { isLive, type Session } from '../auth/sessions/session.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
 import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
@@ -15,6 +16,7 @@ export class AccountService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
+    private readonly passwordPolicy: PasswordPolicy,
   ) {}
 
   /** The caller's account; a token whose user is gone is no longer a valid token. */
@@ -33,6 +35,7 @@ export class AccountService {
     if (!(await this.hasher.verify(current, user.passwordHash))) {
       throw new ProblemException('wrongPassword', 'Current password is incorrect');
     }
+    this.passwordPolicy.assertAcceptable(next, user, 'new_password');
     if (next === current) {
       throw validationProblem([
         {

@@ -22,6 +22,7 @@ import { SignupResponseDto } from './dto/signup-response.dto.js';
 import { SignupDto } from './dto/signup.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { ApiBearer } from './guards/api-bearer.decorator.js';
+import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
 import { GrantTypeGuard } from './guards/grant-type.guard.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import type { AuthenticatedUser } from './tokens/access-token.claims.js';
@@ -40,6 +41,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @UseGuards(IpRateLimitGuard)
   @Post('signup')
   @ApiOperation({ summary: 'Create an account' })
   @ApiCreatedResponse({ type: SignupResponseDto })
@@ -48,6 +50,7 @@ export class AuthController {
     { kind: 'usernameTaken', detail: 'Username already taken' },
     { kind: 'emailTaken', detail: 'Email already registered' },
     { kind: 'validation', detail: 'password must be at least 8 characters long.' },
+    { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },
   )
   async signup(@Body() dto: SignupDto): Promise<SignupResponseDto> {
     const user = await this.auth.signup(dto);
@@ -55,7 +58,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(GrantTypeGuard('password'), LocalAuthGuard)
+  @UseGuards(IpRateLimitGuard, GrantTypeGuard('password'), LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
   // RFC 6749 §5.1: token responses must not be cached.
@@ -73,13 +76,18 @@ export class AuthController {
     { kind: 'unsupportedGrantType', detail: 'Only grant_type=password is accepted here.' },
     { kind: 'invalidCredentials', detail: 'Invalid username or password' },
     { kind: 'validation', detail: 'username must not be empty.' },
+    {
+      kind: 'tooManyRequests',
+      detail: 'Too many failed logins for this account; try again in 840 s.',
+      description: 'Too many failed logins for the account, or requests from the address',
+    },
   )
   login(@CurrentUser() user: User, @Client() client: ClientInfo): Promise<TokenResponseDto> {
     return this.auth.login(user, client);
   }
 
   @Public()
-  @UseGuards(GrantTypeGuard('refresh_token'))
+  @UseGuards(IpRateLimitGuard, GrantTypeGuard('refresh_token'))
   @Post('refresh')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -100,6 +108,7 @@ export class AuthController {
       description: 'Unknown, expired, spent (reuse: the session is ended) or revoked refresh token',
     },
     { kind: 'validation', detail: 'refresh_token must not be empty.' },
+    { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },
   )
   refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenResponseDto> {
     return this.auth.refresh(dto.refresh_token, client);

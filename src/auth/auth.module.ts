@@ -11,6 +11,7 @@ import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksController } from './jwks.controller.js';
 import { BcryptPasswordHasher } from './passwords/bcrypt.password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { PasswordPolicy } from './passwords/password-policy.service.js';
 import { InMemorySessionsRepository } from './sessions/repositories/in-memory.sessions.repository.js';
 import { SqlSessionsRepository } from './sessions/repositories/sql.sessions.repository.js';
 import { RevocationList } from './sessions/revocation-list.js';
@@ -19,6 +20,7 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
+import { keyRingStore } from './tokens/key-ring.factory.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 
 @Module({
@@ -32,6 +34,7 @@ import { SigningKeys } from './tokens/signing-keys.js';
     LocalStrategy,
     JwtStrategy,
     { provide: PasswordHasher, useClass: BcryptPasswordHasher },
+    PasswordPolicy,
     {
       provide: SessionsRepository,
       // SQL when the DatabaseModule provides a database (DATABASE_URL), memory otherwise.
@@ -41,12 +44,13 @@ import { SigningKeys } from './tokens/signing-keys.js';
     },
     {
       provide: SigningKeys,
-      useFactory: (config: AppConfig) => SigningKeys.load(config),
-      inject: [AppConfig],
+      inject: [AppConfig, { token: Database, optional: true }],
+      useFactory: (config: AppConfig, db?: Database) =>
+        SigningKeys.load(config, keyRingStore(config, db)),
     },
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [PasswordHasher, SessionsService],
+  exports: [PasswordHasher, PasswordPolicy, SessionsService],
 })
 export class AuthModule {}

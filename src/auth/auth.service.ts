@@ -5,7 +5,10 @@ import { UserConflictError } from '../users/user-conflict.error.js';
 import { UsersService } from '../users/users.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
+import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
+import { usernameKey } from '../users/identity.normalization.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { PasswordPolicy } from './passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
@@ -22,10 +25,13 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
     private readonly sessions: SessionsService,
+    private readonly passwordPolicy: PasswordPolicy,
+    private readonly loginAttempts: LoginAttempts,
   ) {}
 
   async signup(dto: SignupDto): Promise<User> {
     // Cheap early answer for a taken name; the store's unique index stays the real guarantee.
+    this.passwordPolicy.assertAcceptable(dto.password, dto);
     if (await this.users.findByUsername(dto.username)) throw conflict('username');
     const passwordHash = await this.hasher.hash(dto.password);
     try {
@@ -38,12 +44,16 @@ export class AuthService {
 
   /**
    * Checks a username and password. Unknown users cost the same bcrypt work as known ones and get
-   * the same answer, so neither the status nor the timing says which usernames exist.
+   * the same answer, so neither the status nor the timing says which usernames exist; the
+   * per-account failure limit counts unknown names too.
    */
   async authenticate(username: string, password: string): Promise<User> {
+    const account = usernameKey(username);
+    await this.loginAttempts.begin(account);
     const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash);
     if (!user || !valid || user.disabledAt) throw invalidCredentials();
+    await this.loginAttempts.succeeded(account);
     return user;
   }
 

@@ -162,3 +162,59 @@ describe('token settings', () => {
     ).toThrow(/^JWT_SECRET is only/);
   });
 });
+
+describe('abuse and scale-out settings', () => {
+  it('has the documented defaults', () => {
+    const config = AppConfig.fromEnv({});
+    expect(config.abuse).toEqual({
+      loginMaxFailures: 10,
+      loginFailureWindowSeconds: 900,
+      rateLimitPerIp: 30,
+      passwordDenylist: true,
+    });
+    expect(config.redis).toBeUndefined();
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('reads REDIS_URL with its key prefix, and refuses other schemes', () => {
+    expect(AppConfig.fromEnv({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({
+      url: 'redis://cache:6379/2',
+      keyPrefix: 'auth:',
+    });
+    expect(() => AppConfig.fromEnv({ REDIS_URL: 'http://cache' })).toThrow(/^REDIS_URL /);
+  });
+
+  it.each([
+    ['2', 2],
+    ['false', false],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.1,loopback', ['10.0.0.0/8', '192.168.1.1', 'loopback']],
+    ['::1,fd00::/8', ['::1', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%p', (value, expected) => {
+    expect(AppConfig.fromEnv({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/1'])(
+    'refuses TRUST_PROXY=%p',
+    (value) => {
+      expect(() => AppConfig.fromEnv({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY /);
+    },
+  );
+
+  it('reads the limits and PASSWORD_DENYLIST', () => {
+    const config = AppConfig.fromEnv({
+      LOGIN_MAX_FAILURES: '5',
+      LOGIN_FAILURE_WINDOW: '1h',
+      RATE_LIMIT_PER_IP: '0',
+      PASSWORD_DENYLIST: 'off',
+    });
+    expect(config.abuse).toEqual({
+      loginMaxFailures: 5,
+      loginFailureWindowSeconds: 3600,
+      rateLimitPerIp: 0,
+      passwordDenylist: false,
+    });
+    expect(() => AppConfig.fromEnv({ PASSWORD_DENYLIST: 'maybe' })).toThrow(/^PASSWORD_DENYLIST /);
+    expect(() => AppConfig.fromEnv({ LOGIN_MAX_FAILURES: '0' })).toThrow(/^LOGIN_MAX_FAILURES /);
+  });
+});

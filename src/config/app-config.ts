@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
@@ -31,6 +32,22 @@ export const SQLITE_FILE_NAME = 'auth.sqlite';
 export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
+export interface RedisConfig {
+  readonly url: string;
+  /** Prefix of every key and channel, so several services can share one Redis. */
+  readonly keyPrefix: string;
+}
+
+export interface AbuseConfig {
+  /** Failed logins per account within the window before it answers 429. */
+  readonly loginMaxFailures: number;
+  readonly loginFailureWindowSeconds: number;
+  /** Requests per minute per client IP on /login, /signup and /refresh each; 0 turns it off. */
+  readonly rateLimitPerIp: number;
+  /** Refuse the commonest passwords (PASSWORD_DENYLIST=off turns it off). */
+  readonly passwordDenylist: boolean;
+}
+
 export interface JwtConfig {
   readonly algorithm: JwtAlgorithm;
   /** HS256 key from JWT_SECRET; undefined means "generate one and keep it in DATA_DIR". */
@@ -56,17 +73,13 @@ export class AppConfig {
   readonly jwt: JwtConfig;
   readonly bcryptCost: number;
   readonly logLevel: LogLevel;
+  /** Redis for state shared by several instances; undefined keeps it in this process. */
+  readonly redis: RedisConfig | undefined;
+  readonly abuse: AbuseConfig;
+  /** Fastify's trustProxy: false (socket address), a hop count, or the proxies' addresses. */
+  readonly trustProxy: false | number | string[];
 
-  constructor(values: {
-    environment: Environment;
-    port: number;
-    host: string;
-    dataDir: string;
-    database: DatabaseConfig;
-    jwt: JwtConfig;
-    bcryptCost: number;
-    logLevel: LogLevel;
-  }) {
+  constructor(values: { readonly [K in keyof AppConfig]: AppConfig[K] }) {
     Object.assign(this, values);
   }
 
@@ -104,6 +117,14 @@ export class AppConfig {
       },
       bcryptCost: read.integer('BCRYPT_COST', 12, environment === 'test' ? 4 : MIN_BCRYPT_COST, 20),
       logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      redis: parseRedis(read.optional('REDIS_URL'), read.string('REDIS_KEY_PREFIX', 'auth:')),
+      abuse: {
+        loginMaxFailures: read.integer('LOGIN_MAX_FAILURES', 10, 1, 10_000),
+        loginFailureWindowSeconds: read.duration('LOGIN_FAILURE_WINDOW', '15m', 1),
+        rateLimitPerIp: read.integer('RATE_LIMIT_PER_IP', 30, 0, 1_000_000),
+        passwordDenylist: read.oneOf('PASSWORD_DENYLIST', ['on', 'off'], 'on') === 'on',
+      },
+      trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
     });
   }
 }
@@ -125,6 +146,42 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseCon
     'DATABASE_URL',
     'must be postgres://…, sqlite:<path> or memory: (or unset, for SQLite in DATA_DIR)',
   );
+}
+
+function parseRedis(url: string | undefined, keyPrefix: string): RedisConfig | undefined {
+  if (url === undefined) return undefined;
+  if (!/^rediss?:\/\//.test(url.trim())) {
+    throw new ConfigError('REDIS_URL', 'must be redis://… or rediss://…');
+  }
+  return { url: url.trim(), keyPrefix };
+}
+
+/** Names proxy-addr (Fastify's trustProxy) understands besides addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset or `false` → the socket's address, X-Forwarded-For ignored; a number → that
+ * many proxy hops; otherwise a comma-separated list of the proxies' addresses or CIDR ranges.
+ */
+function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (value === undefined || value.trim() === 'false') return false;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    if (PROXY_RANGE_NAMES.includes(entry)) return true;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (!valid) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'must be a hop count or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.0/8)',
+    );
+  }
+  return entries;
 }
 
 class EnvReader {

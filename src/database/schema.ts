@@ -43,10 +43,19 @@ export interface RefreshTokensTable {
 }
 
 /** Every table the service owns, as Kysely sees them. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  /** base64url secret (HS256) or PKCS#8 PEM private key. */
+  material: string;
+  created_at: Timestamp;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
 }
 
 export function toDate(value: Date | string): Date {

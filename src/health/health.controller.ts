@@ -9,10 +9,16 @@ class HealthDto {
   status: 'ok';
 }
 
-class ReadinessDto extends HealthDto {
+class ReadinessDto {
+  @ApiProperty({
+    enum: ['ok', 'degraded'],
+    description: '`degraded`: Redis is away; limits hold per instance until it is back.',
+  })
+  status: 'ok' | 'degraded';
+
   @ApiProperty({
     description: 'Each dependency checked, and its state.',
-    example: { database: 'ok' },
+    example: { database: 'ok', redis: 'ok' },
     additionalProperties: { type: 'string', enum: ['ok', 'unavailable'] },
   })
   checks: Record<string, CheckState>;
@@ -34,10 +40,14 @@ export class HealthController {
 
   /** Readiness: a load balancer sends traffic here only while the dependencies answer. */
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the database (and Redis, when configured) answer' })
+  @ApiOperation({
+    summary: 'Readiness: the database answers (and Redis, when configured, is reported)',
+    description:
+      '503 when the database does not answer. A Redis outage answers 200 with `status: degraded`.',
+  })
   @ApiOkResponse({ type: ReadinessDto })
-  @ApiProblemResponses({ kind: 'notReady', detail: 'A dependency is not answering.' })
-  async ready(): Promise<ReadinessDto> {
-    return { status: 'ok', checks: await this.readiness.check() };
+  @ApiProblemResponses({ kind: 'notReady', detail: 'The database is not answering.' })
+  ready(): Promise<ReadinessDto> {
+    return this.readiness.check();
   }
 }

@@ -2,27 +2,46 @@ import { Injectable, Optional } from '@nestjs/common';
 import { sql } from 'kysely';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { Database } from '../database/database.js';
+import { RedisConnection } from '../redis/redis.connection.js';
 
 export type CheckState = 'ok' | 'unavailable';
+export interface Readiness {
+  /** `degraded`: serving, but Redis is away (limits per instance until it is back). */
+  readonly status: 'ok' | 'degraded';
+  readonly checks: Record<string, CheckState>;
+}
+
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** Readiness: can this instance serve requests now? Each dependency answers within 2 s or fails. */
+/**
+ * Readiness: can this instance serve requests now? Each dependency answers within 2 s or counts as
+ * unavailable. Without the database nothing works: 503. Without Redis the service still answers
+ * correctly (rate limits per instance, revocations through the database), so it stays ready and
+ * says `degraded`: failing readiness on every instance at once would turn a Redis outage into a
+ * full one.
+ */
 @Injectable()
 export class ReadinessService {
-  constructor(@Optional() private readonly db?: Database) {}
+  constructor(
+    @Optional() private readonly db?: Database,
+    @Optional() private readonly redis?: RedisConnection,
+  ) {}
 
-  async check(): Promise<Record<string, CheckState>> {
+  async check(): Promise<Readiness> {
+    const { db, redis } = this;
+    const [database, cache] = await Promise.all([
+      db ? probe(() => sql`select 1`.execute(db)) : undefined,
+      redis ? probe(() => redis.ping()) : undefined,
+    ]);
     const checks: Record<string, CheckState> = {};
-    if (this.db) {
-      const db = this.db;
-      checks.database = await probe(() => sql`select 1`.execute(db));
-    }
-    if (Object.values(checks).some((state) => state !== 'ok')) {
-      throw new ProblemException('notReady', 'A dependency is not answering.', {
+    if (database) checks.database = database;
+    if (cache) checks.redis = cache;
+    if (database === 'unavailable') {
+      throw new ProblemException('notReady', 'The database is not answering.', {
         extensions: { checks },
       });
     }
-    return checks;
+    return { status: cache === 'unavailable' ? 'degraded' : 'ok', checks };
   }
 }
 

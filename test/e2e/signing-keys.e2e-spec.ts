@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { rotateKeyRing } from '../../src/auth/tokens/key-ring.file.js';
+import { keyRingStore } from '../../src/auth/tokens/key-ring.factory.js';
+import { rotateKeys } from '../../src/auth/tokens/key-ring.store.js';
+import { openDatabase } from '../../src/database/database.factory.js';
 import { decodeJwt, forgeJwt } from '../support/jwt.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { bearer, logIn, signUp } from '../support/users.factory.js';
@@ -76,7 +78,13 @@ describe('signing keys and JWKS', () => {
       const oldKid = decodeJwt(oldToken).header.kid;
       await first.close();
 
-      const { added } = await rotateKeyRing(first.dataDir, algorithm as 'RS256', 900);
+      // `npm run keys:rotate`, in effect: a new key in the ring the instances share.
+      const db =
+        first.config.database.kind === 'memory'
+          ? undefined
+          : await openDatabase(first.config.database);
+      const { added } = await rotateKeys(keyRingStore(first.config, db), algorithm as 'RS256', 900);
+      await db?.destroy();
       expect(added.kid).not.toBe(oldKid);
 
       const second = await createTestApp(first.env);

@@ -7,13 +7,22 @@ import { createTestApp } from '../support/test-app.js';
 import { logIn, signUp } from '../support/users.factory.js';
 
 describe('the signing secret', () => {
-  it('is generated on first start, kept in DATA_DIR (0600), and still verifies tokens after a restart', async () => {
+  it('is generated on first start, kept with the data, and still verifies tokens after a restart', async () => {
     const first = await createTestApp();
+    const token = await logIn(first, await signUp(first));
+    await first.close();
+
+    const second = await createTestApp(first.env);
+    await second.http().get('/protected').set('Authorization', `Bearer ${token}`).expect(200);
+    await second.close({ removeData: true });
+  });
+
+  it('is kept in DATA_DIR, owner-only, with the memory store', async () => {
+    const first = await createTestApp({ DATABASE_URL: 'memory:' });
     const token = await logIn(first, await signUp(first));
     const file = await stat(join(first.dataDir, KEY_RING_FILE_NAME));
     expect(file.mode & 0o777).toBe(0o600);
     await first.close();
-
     const second = await createTestApp(first.env);
     await second.http().get('/protected').set('Authorization', `Bearer ${token}`).expect(200);
     await second.close({ removeData: true });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -25,6 +26,8 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   NODE_ENV: 'test',
   BCRYPT_COST: '4',
   LOG_LEVEL: 'silent',
+  // Suites sign up many users from 127.0.0.1; the rate-limit suites set their own small limits.
+  RATE_LIMIT_PER_IP: '0',
 };
 
 /**
@@ -32,26 +35,32 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
  * DATABASE_URL=postgres://… in the environment it runs on PostgreSQL instead, each app in a
  * fresh database on that server.
  */
-async function defaultStateEnv(): Promise<Record<string, string>> {
+async function defaultStateEnv(databaseGiven: boolean): Promise<Record<string, string>> {
   const env: Record<string, string> = { DATA_DIR: await mkdtemp(join(tmpdir(), 'auth-test-')) };
   const server = process.env.DATABASE_URL;
-  if (server && /^postgres(ql)?:/.test(server)) {
+  if (!databaseGiven && server && /^postgres(ql)?:/.test(server)) {
     env.DATABASE_URL = (await createFreshDatabase(server)).url;
   }
   return env;
 }
 
 /** Boots the real app (Fastify adapter, global pipe, filter, guard, helmet, Swagger) in-process. */
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const state = overrides.DATA_DIR ? {} : await defaultStateEnv();
+export async function createTestApp(
+  overrides: Record<string, string> = {},
+  options: { logger?: LoggerService } = {},
+): Promise<TestApp> {
+  const state = overrides.DATA_DIR ? {} : await defaultStateEnv('DATABASE_URL' in overrides);
   const env = { ...TEST_ENV, ...state, ...overrides };
   const config = AppConfig.fromEnv(env);
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.register(config)],
   }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
-    logger: false,
-  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createFastifyAdapter(config),
+    {
+      logger: options.logger ?? false,
+    },
+  );
   await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

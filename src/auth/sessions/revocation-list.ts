@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { Database } from '../../database/database.js';
+import { RedisConnection } from '../../redis/redis.connection.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /** How often each instance picks up the revocations other instances wrote to the database. */
@@ -8,12 +9,15 @@ export const REVOCATION_SYNC_INTERVAL_MS = 500;
 /** Look back this much further than the last sync, so a slow commit is never missed. */
 const SYNC_OVERLAP_MS = 5_000;
 
+const CHANNEL = 'revocations';
+
 /**
  * The sessions whose access tokens must be refused before they expire, held in memory so the
  * per-request check is a Map lookup (no database query on the hot path). Entries live as long as
- * an access token can (ACCESS_TOKEN_TTL), are loaded from the store at start, and — with a SQL
- * store, which several instances may share — re-read from it every 500 ms, so every instance
- * refuses a logged-out token within a second.
+ * an access token can (ACCESS_TOKEN_TTL) and are loaded from the store at start. Other instances'
+ * revocations arrive two ways: at once over Redis pub/sub when REDIS_URL is set, and — the source
+ * of truth, which also covers a Redis outage — by re-reading the shared SQL store every 500 ms.
+ * Either way every instance refuses a logged-out token within a second.
  */
 @Injectable()
 export class RevocationList implements OnModuleInit, OnApplicationShutdown {
@@ -28,9 +32,13 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
     private readonly sessions: SessionsRepository,
     private readonly config: AppConfig,
     @Optional() private readonly shared?: Database,
+    @Optional() private readonly redis?: RedisConnection,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.redis
+      ?.subscribe(CHANNEL, (message) => this.received(message))
+      .catch(() => undefined);
     await this.sync(Date.now() - this.ttlMs());
     if (this.shared) {
       this.timer = setInterval(
@@ -50,9 +58,33 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
     return until !== undefined && until > Date.now();
   }
 
-  /** Refuses the sessions' access tokens from now on, on this instance (the store tells the rest). */
-  add(sessionIds: readonly string[], revokedAt = Date.now()): void {
+  /**
+   * Refuses the sessions' access tokens from now on: here at once, on the other instances through
+   * Redis (best effort: the store, already written by the caller, is the guarantee).
+   */
+  revoke(sessionIds: readonly string[], revokedAt = Date.now()): void {
+    if (sessionIds.length === 0) return;
+    this.add(sessionIds, revokedAt);
+    this.redis
+      ?.publish(CHANNEL, JSON.stringify({ ids: sessionIds, at: revokedAt }))
+      .catch(() => undefined);
+  }
+
+  private add(sessionIds: readonly string[], revokedAt: number): void {
     for (const id of sessionIds) this.revoked.set(id, revokedAt + this.ttlMs());
+  }
+
+  private received(message: string): void {
+    try {
+      const { ids, at } = JSON.parse(message) as { ids: unknown; at: unknown };
+      if (!Array.isArray(ids) || typeof at !== 'number') return;
+      this.add(
+        ids.filter((id): id is string => typeof id === 'string'),
+        at,
+      );
+    } catch {
+      // Not ours, or garbled: the database sync still delivers the revocation.
+    }
   }
 
   private async sync(sinceMs: number): Promise<void> {

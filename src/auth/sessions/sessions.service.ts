@@ -74,7 +74,7 @@ export class SessionsService {
   async end(sessionIds: readonly string[]): Promise<string[]> {
     const now = new Date();
     const revoked = await this.sessions.revoke(sessionIds, now);
-    this.revocations.add(sessionIds, now.getTime());
+    this.revocations.revoke(sessionIds, now.getTime());
     return revoked;
   }
 
@@ -82,13 +82,13 @@ export class SessionsService {
   async endAllOf(userId: string, keepSessionId?: string): Promise<string[]> {
     const now = new Date();
     const revoked = await this.sessions.revokeAllOfUser(userId, now, keepSessionId);
-    this.revocations.add(revoked, now.getTime());
+    this.revocations.revoke(revoked, now.getTime());
     return revoked;
   }
 
   private async reused(session: Session, now: Date): Promise<RefreshOutcome> {
     await this.sessions.revoke([session.id], now);
-    this.revocations.add([session.id], now.getTime());
+    this.revocations.revoke([session.id], now.getTime());
     return { kind: 'reused', session };
   }
 

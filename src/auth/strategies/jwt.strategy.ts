@@ -22,10 +22,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKeyProvider: (_request: unknown, rawJwt: string, done: KeyCallback) => {
-        const key = keyFor(keys, rawJwt);
-        // jsonwebtoken takes KeyObjects; @types/passport-jwt only lists string | Buffer.
-        if (key) done(null, key as unknown as Buffer);
-        else done(new Error('unknown key or algorithm'));
+        keyFor(keys, rawJwt).then(
+          // jsonwebtoken takes KeyObjects; @types/passport-jwt only lists string | Buffer.
+          (key) => (key ? done(null, key as unknown as Buffer) : done(new Error('unknown key'))),
+          (error: Error) => done(error),
+        );
       },
       algorithms: [...JWT_ALGORITHMS],
       issuer: config.jwt.issuer,
@@ -53,10 +54,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 type KeyCallback = (error: Error | null, key?: string | Buffer) => void;
 
 /** The verification key for a token: its `kid` must be ours and its `alg` that key's own. */
-function keyFor(keys: SigningKeys, rawJwt: string): KeyObject | undefined {
+async function keyFor(keys: SigningKeys, rawJwt: string): Promise<KeyObject | undefined> {
   const header = decodeHeader(rawJwt);
   if (typeof header?.kid !== 'string' || typeof header.alg !== 'string') return undefined;
-  const key = keys.find(header.kid);
+  const key = keys.find(header.kid) ?? (await keys.findOrReload(header.kid));
   return key && key.alg === header.alg ? key.verifyWith : undefined;
 }
 

@@ -1,12 +1,12 @@
 import type { JsonWebKey } from 'node:crypto';
 import { AppConfig } from '../../config/app-config.js';
-import { readKeyRing, writeKeyRing } from './key-ring.file.js';
+import type { KeyRingStore } from './key-ring.store.js';
 import { generateKey, keyFromPrivateKey, keyFromSecret, type SigningKey } from './signing-key.js';
 
 /** A public key as /.well-known/jwks.json publishes it (RFC 7517). */
 export type PublishedJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
 
-/** Reloading the ring file on an unknown kid happens at most this often (a forged kid is cheap). */
+/** Re-reading the ring for an unknown kid happens at most this often (a forged kid is cheap). */
 const RELOAD_INTERVAL_MS = 5_000;
 
 /**
@@ -15,35 +15,35 @@ const RELOAD_INTERVAL_MS = 5_000;
  * the configured algorithm signs; every key in the ring verifies the tokens that name its `kid`.
  */
 export class SigningKeys {
-  private byKid: ReadonlyMap<string, SigningKey>;
+  private byKid: ReadonlyMap<string, SigningKey> = new Map();
   private signing: SigningKey;
   private lastReload = Date.now();
 
   private constructor(
     keys: readonly SigningKey[],
     private readonly config: AppConfig,
-    private readonly fileBacked: boolean,
+    private readonly store: KeyRingStore | undefined,
   ) {
     this.use(keys);
   }
 
   /**
-   * JWT_SECRET or JWT_PRIVATE_KEY when set; otherwise the ring kept in DATA_DIR
-   * (signing-keys.json, 0600), created with one key of JWT_ALGORITHM on first start.
+   * JWT_SECRET or JWT_PRIVATE_KEY when set; otherwise the generated ring in `store` (the database,
+   * or DATA_DIR with the memory store), given a key of JWT_ALGORITHM on first start.
    */
-  static async load(config: AppConfig): Promise<SigningKeys> {
+  static async load(config: AppConfig, store: KeyRingStore): Promise<SigningKeys> {
     const { algorithm, secret, privateKey } = config.jwt;
-    if (secret) return new SigningKeys([keyFromSecret(secret)], config, false);
+    if (secret) return new SigningKeys([keyFromSecret(secret)], config, undefined);
     if (privateKey && algorithm !== 'HS256') {
-      return new SigningKeys([keyFromPrivateKey(algorithm, privateKey)], config, false);
+      return new SigningKeys([keyFromPrivateKey(algorithm, privateKey)], config, undefined);
     }
-    let keys = readKeyRing(config.dataDir);
+    let keys = await store.read();
     if (!keys.some((key) => key.alg === algorithm)) {
-      await writeKeyRing(config.dataDir, [...keys, generateKey(algorithm)]);
-      // Read back: when two instances start together on one DATA_DIR, both use the winner's key.
-      keys = readKeyRing(config.dataDir);
+      await store.add(generateKey(algorithm));
+      // Read back: when several instances start together, they all sign with the same newest key.
+      keys = await store.read();
     }
-    return new SigningKeys(keys, config, true);
+    return new SigningKeys(keys, config, store);
   }
 
   /** The key new tokens are signed with. */
@@ -53,11 +53,18 @@ export class SigningKeys {
 
   /** The key a token's `kid` names, or undefined: an unknown kid is refused. */
   find(kid: string): SigningKey | undefined {
+    return this.byKid.get(kid);
+  }
+
+  /**
+   * Like find, but on a miss re-reads the ring (at most every 5 s): another instance may already
+   * sign with a key added by `npm run keys:rotate` since this one started.
+   */
+  async findOrReload(kid: string): Promise<SigningKey | undefined> {
     const key = this.byKid.get(kid);
-    if (key || !this.fileBacked || Date.now() - this.lastReload < RELOAD_INTERVAL_MS) return key;
-    // Another instance may sign with a key added by `npm run keys:rotate` since we loaded.
+    if (key || !this.store || Date.now() - this.lastReload < RELOAD_INTERVAL_MS) return key;
     this.lastReload = Date.now();
-    this.use(readKeyRing(this.config.dataDir), this.signing);
+    this.use(await this.store.read(), this.signing);
     return this.byKid.get(kid);
   }
 

@@ -44,6 +44,11 @@ export const PROBLEM_TYPES = {
     status: 415,
   },
   validation: { type: '/problems/validation-error', title: 'Validation failed', status: 422 },
+  tooManyRequests: {
+    type: '/problems/too-many-requests',
+    title: 'Too many requests',
+    status: 429,
+  },
   badRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
@@ -60,6 +65,7 @@ const KIND_FOR_BARE_STATUS: Readonly<Record<number, ProblemKind>> = {
   413: 'payloadTooLarge',
   415: 'unsupportedMediaType',
   422: 'validation',
+  429: 'tooManyRequests',
 };
 
 /** The kind to answer with for a bare HTTP status (framework errors that carry only a status). */

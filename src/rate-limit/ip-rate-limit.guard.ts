@@ -1,0 +1,44 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { AppConfig } from '../config/app-config.js';
+import { RateLimiters } from './rate-limiters.js';
+import { tooManyRequests } from './too-many-requests.js';
+
+/**
+ * RATE_LIMIT_PER_IP requests per minute per client address, counted per route it guards (/login,
+ * /signup, /refresh); 0 turns it off. The address is request.ip: the socket's, unless TRUST_PROXY
+ * names the proxies in front of us, so a forged X-Forwarded-For does not dodge it.
+ *
+ * (@nestjs/throttler would do, but it is CommonJS requiring the ESM-only @nestjs/common 12, which
+ * Jest's ESM mode cannot load; rate-limiter-flexible already gives us Redis with a fallback.)
+ */
+@Injectable()
+export class IpRateLimitGuard implements CanActivate {
+  private readonly limiter: RateLimiterAbstract | undefined;
+
+  constructor(limiters: RateLimiters, config: AppConfig) {
+    const perMinute = config.abuse.rateLimitPerIp;
+    this.limiter =
+      perMinute > 0
+        ? limiters.create({ name: 'ip', points: perMinute, durationSeconds: 60 })
+        : undefined;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.limiter) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const route = `${context.getClass().name}.${context.getHandler().name}`;
+    try {
+      await this.limiter.consume(`${route}:${request.ip}`);
+      return true;
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const seconds = Math.ceil(rejection.msBeforeNext / 1000);
+      throw tooManyRequests(
+        seconds,
+        `Too many requests from your address; try again in ${seconds} s.`,
+      );
+    }
+  }
+}

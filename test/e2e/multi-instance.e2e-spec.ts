@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createFreshDatabase, testPostgresUrl, type FreshDatabase } from '../support/postgres.js';
+import { freshKeyPrefix, testRedisUrl } from '../support/redis.js';
+import { ensureBuilt, ServerProcess } from '../support/server-process.js';
+import { aUser } from '../support/users.factory.js';
+
+const postgresUrl = await testPostgresUrl();
+const redisUrl = await testRedisUrl();
+const canRun = postgresUrl !== undefined && redisUrl !== undefined;
+
+/**
+ * Two instances of the built server, each in its own process with its own DATA_DIR and no
+ * JWT_SECRET, on one PostgreSQL database and one Redis: they must behave as one service.
+ */
+(canRun ? describe : describe.skip)('two instances on PostgreSQL + Redis', () => {
+  let database: FreshDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const dataDirs: string[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    database = await createFreshDatabase(postgresUrl!);
+    const shared = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      BCRYPT_COST: '4',
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl!,
+      REDIS_KEY_PREFIX: freshKeyPrefix(),
+      RATE_LIMIT_PER_IP: '0',
+      LOGIN_MAX_FAILURES: '10',
+    };
+    const own = async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'auth-instance-'));
+      dataDirs.push(dir);
+      return { ...shared, DATA_DIR: dir };
+    };
+    // Started together on an empty database: migrations and key generation race, and must agree.
+    [a, b] = await Promise.all([
+      ServerProcess.start(await own()),
+      ServerProcess.start(await own()),
+    ]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+    await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('lets a user made on A log in on B, and B’s token work on A', async () => {
+    const user = aUser();
+    expect((await a.request('POST', '/signup', { body: user })).status).toBe(201);
+    const login = await b.request('POST', '/login', {
+      body: { username: user.username, password: user.password },
+    });
+    expect(login.status).toBe(200);
+    const token = login.body.access_token as string;
+    const greeting = await a.request('GET', '/protected', { token });
+    expect(greeting.status).toBe(200);
+    expect(greeting.body.message).toBe(`Hello ${user.username}, welcome to the protected route!`);
+    // And a refresh token from B rotates on A.
+    const refreshed = await a.request('POST', '/refresh', {
+      body: { refresh_token: login.body.refresh_token },
+    });
+    expect(refreshed.status).toBe(200);
+  });
+
+  it('refuses on B, within a second, a token logged out on A', async () => {
+    const user = aUser();
+    await a.request('POST', '/signup', { body: user });
+    const login = await a.request('POST', '/login', {
+      body: { username: user.username, password: user.password },
+    });
+    const token = login.body.access_token as string;
+    expect((await b.request('GET', '/protected', { token })).status).toBe(200);
+
+    expect((await a.request('POST', '/logout', { token })).status).toBe(204);
+    const loggedOutAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - loggedOutAt < 2_000) {
+      status = (await b.request('GET', '/protected', { token })).status;
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - loggedOutAt).toBeLessThan(1_000);
+    expect(
+      (await b.request('POST', '/refresh', { body: { refresh_token: login.body.refresh_token } }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('counts wrong passwords spread over A and B against one per-account limit', async () => {
+    const user = aUser();
+    await a.request('POST', '/signup', { body: user });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const instance = i % 2 === 0 ? a : b;
+      const response = await instance.request('POST', '/login', {
+        body: { username: user.username, password: `wrong-${i}` },
+      });
+      statuses.push(response.status);
+    }
+    // Exactly as on one instance: LOGIN_MAX_FAILURES (10) failures, then 429.
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual(Array(20).fill(429));
+  });
+
+  it('reports both dependencies as ready', async () => {
+    for (const instance of [a, b]) {
+      const ready = await instance.request('GET', '/health/ready');
+      expect(ready.body).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
+    }
+  });
+});
