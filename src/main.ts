@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
     // Throw instead of process.abort() on a failed boot, so the reason is printed plainly.
     { logger: nestLogLevels(config.logLevel), abortOnError: false },
   );
-  await configureApp(app);
+  configureApp(app);
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (docs at /docs)`);

@@ -20,6 +20,7 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
+import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
 import { keyRingStore } from './tokens/key-ring.factory.js';
 import { SigningKeys } from './tokens/signing-keys.js';
 
@@ -29,6 +30,7 @@ import { SigningKeys } from './tokens/signing-keys.js';
   providers: [
     AuthService,
     AccessTokenService,
+    AccessTokenVerifier,
     SessionsService,
     RevocationList,
     LocalStrategy,

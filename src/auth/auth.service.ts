@@ -54,6 +54,11 @@ export class AuthService {
     const valid = await this.hasher.verify(password, user?.passwordHash);
     if (!user || !valid || user.disabledAt) throw invalidCredentials();
     await this.loginAttempts.succeeded(account);
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      // BCRYPT_COST went up, or the hash came from elsewhere ($2a$, $2y$): upgrade it now that we
+      // hold the password.
+      await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
+    }
     return user;
   }
 

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import { AppConfig } from './app-config.js';
 import { ConfigError } from './config.error.js';
@@ -41,6 +42,12 @@ describe('AppConfig.fromEnv', () => {
     const error = failure({ [name]: value });
     expect(error.variable).toBe(name);
     expect(error.message.startsWith(`${name} `)).toBe(true);
+  });
+
+  it('sizes the hashing pool to the cores unless HASH_WORKERS says otherwise', () => {
+    expect(fromEnv({}).hashWorkers).toBe(availableParallelism());
+    expect(fromEnv({ HASH_WORKERS: '3' }).hashWorkers).toBe(3);
+    expect(failure({ HASH_WORKERS: '0' }).variable).toBe('HASH_WORKERS');
   });
 
   it('allows a bcrypt cost below 10 only in tests', () => {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
@@ -72,6 +73,8 @@ export class AppConfig {
   readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
   readonly bcryptCost: number;
+  /** Worker threads hashing passwords; one per core by default. */
+  readonly hashWorkers: number;
   readonly logLevel: LogLevel;
   /** Redis for state shared by several instances; undefined keeps it in this process. */
   readonly redis: RedisConfig | undefined;
@@ -116,6 +119,7 @@ export class AppConfig {
         refreshTokenTtlSeconds: read.duration('REFRESH_TOKEN_TTL', '30d', 60),
       },
       bcryptCost: read.integer('BCRYPT_COST', 12, environment === 'test' ? 4 : MIN_BCRYPT_COST, 20),
+      hashWorkers: read.integer('HASH_WORKERS', availableParallelism(), 1, 256),
       logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       redis: parseRedis(read.optional('REDIS_URL'), read.string('REDIS_KEY_PREFIX', 'auth:')),
       abuse: {

@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/database/database.factory.js';
 import { Database } from '../../src/database/database.js';
+import { ensureBuilt, ServerProcess } from '../support/server-process.js';
 import { createTestApp } from '../support/test-app.js';
 import { logIn, signUp } from '../support/users.factory.js';
 
@@ -65,8 +66,15 @@ describe('boot', () => {
     );
     await first.close();
 
-    await expect(createTestApp(first.env)).rejects.toThrow(
-      /^Database migration .* failed: .*9999-from-the-future.*No migration was applied/,
+    // The real server, as users start it: it must stop, say why, and exit non-zero.
+    ensureBuilt();
+    const { code, output } = await ServerProcess.runToExit({
+      ...first.env,
+      LOG_LEVEL: 'fatal',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(
+      /Failed to start: Database migration .* failed: .*9999-from-the-future.*No migration was applied/,
     );
 
     // Remove the foreign record: the data is as it was, and the service starts again.
@@ -77,5 +85,5 @@ describe('boot', () => {
     const again = await createTestApp(first.env);
     await logIn(again, user);
     await again.close({ removeData: true });
-  });
+  }, 60_000);
 });

@@ -52,6 +52,26 @@ describe('the signing secret', () => {
     await app.close({ removeData: true });
   });
 
+  it('refuses a token once it expires, even after it was verified (and remembered) before', async () => {
+    const app = await createTestApp({ ACCESS_TOKEN_TTL: '2' });
+    try {
+      const token = await logIn(app, await signUp(app));
+      await app.http().get('/protected').set('Authorization', `Bearer ${token}`).expect(200);
+      const { payload } = decodeJwt(token);
+      await new Promise((resolve) =>
+        setTimeout(resolve, (payload.exp as number) * 1000 - Date.now() + 50),
+      );
+      const response = await app
+        .http()
+        .get('/protected')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(401);
+      expect(response.body.detail).toBe('Token expired');
+    } finally {
+      await app.close({ removeData: true });
+    }
+  });
+
   it('uses JWT_ISSUER and JWT_AUDIENCE', async () => {
     const app = await createTestApp({ JWT_ISSUER: 'https://auth.example', JWT_AUDIENCE: 'api' });
     const token = await logIn(app, await signUp(app));

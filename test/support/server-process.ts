@@ -60,6 +60,24 @@ export class ServerProcess {
     }
   }
 
+  /** Runs the server expecting it to stop by itself (a failed boot); answers its exit and output. */
+  static async runToExit(
+    env: Record<string, string>,
+    timeoutMs = 20_000,
+  ): Promise<{ code: number | null; output: string }> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(child, `http://127.0.0.1:${port}`);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await server.exited;
+    clearTimeout(timer);
+    return { code, output: server.output.join('') };
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode === null) this.child.kill(signal);
     return this.exited;

@@ -61,7 +61,7 @@ export async function createTestApp(
       logger: options.logger ?? false,
     },
   );
-  await configureApp(app);
+  configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import { ProblemException } from '../../common/problems/problem.exception.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
-import { invalidToken, notAuthenticated, tokenExpired } from './bearer-challenges.js';
+import { invalidToken, notAuthenticated } from './bearer-challenges.js';
 
 /** Global guard (APP_GUARD): every route needs a valid access token unless marked @Public(). */
 @Injectable()
@@ -33,10 +33,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
-/** passport-jwt reports why it failed in `info`: no token, or the verifier's error. */
+/** The strategy fails without an error only when there is no Bearer token at all. */
 function challengeFor(info: unknown): ProblemException {
-  if (!(info instanceof Error)) return notAuthenticated();
-  if (info.name === 'TokenExpiredError') return tokenExpired();
-  if (info.message === 'No auth token') return notAuthenticated();
-  return invalidToken();
+  return info instanceof Error ? invalidToken() : notAuthenticated();
 }

@@ -52,6 +52,7 @@ export const PROBLEM_TYPES = {
   badRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
+  serviceBusy: { type: '/problems/service-busy', title: 'Service busy', status: 503 },
 } as const satisfies Record<string, { type: string; title: string; status: number }>;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
