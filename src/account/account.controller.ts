@@ -42,6 +42,7 @@ export class AccountController {
     { kind: 'unsupportedMediaType' },
     { kind: 'wrongPassword', detail: 'Current password is incorrect' },
     { kind: 'validation', detail: 'new_password must be at least 8 characters long.' },
+    { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async changePassword(
     @CurrentUser() caller: AuthenticatedUser,

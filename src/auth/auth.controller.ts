@@ -51,6 +51,7 @@ export class AuthController {
     { kind: 'emailTaken', detail: 'Email already registered' },
     { kind: 'validation', detail: 'password must be at least 8 characters long.' },
     { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },
+    { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async signup(@Body() dto: SignupDto): Promise<SignupResponseDto> {
     const user = await this.auth.signup(dto);
@@ -81,6 +82,7 @@ export class AuthController {
       detail: 'Too many failed logins for this account; try again in 840 s.',
       description: 'Too many failed logins for the account, or requests from the address',
     },
+    { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   login(@CurrentUser() user: User, @Client() client: ClientInfo): Promise<TokenResponseDto> {
     return this.auth.login(user, client);

@@ -18,9 +18,11 @@ export async function testPostgresUrl(): Promise<string | undefined> {
     return url;
   } catch (error) {
     if (onCi()) {
-      throw new Error(`PostgreSQL tests must run on CI, but ${redact(url)} does not answer`, {
-        cause: error,
-      });
+      // Run anyway, so the suites fail (a throw here, at import, would confuse Jest's output).
+      console.error(
+        `PostgreSQL tests must run on CI, but ${redact(url)} does not answer: ${String(error)}`,
+      );
+      return url;
     }
     console.warn(
       `Skipping PostgreSQL tests: ${redact(url)} does not answer. Set TEST_DATABASE_URL to run them.`,

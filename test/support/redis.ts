@@ -22,7 +22,9 @@ export async function testRedisUrl(): Promise<string | undefined> {
     return url;
   } catch (error) {
     if (process.env.CI === 'true') {
-      throw new Error(`Redis tests must run on CI, but ${url} does not answer`, { cause: error });
+      // Run anyway, so the suites fail (a throw here, at import, would confuse Jest's output).
+      console.error(`Redis tests must run on CI, but ${url} does not answer: ${String(error)}`);
+      return url;
     }
     console.warn(`Skipping Redis tests: ${url} does not answer. Set TEST_REDIS_URL to run them.`);
     return undefined;
