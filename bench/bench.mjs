@@ -52,6 +52,7 @@ async function startServer() {
       // The benchmark is one client hammering from one address: measure the service, not its limits.
       RATE_LIMIT_PER_IP: '0',
       LOGIN_MAX_FAILURES: '10000',
+      SHUTDOWN_DRAIN: '0',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -1,8 +1,13 @@
 import type { FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { securityHeaders } from './common/security/security-headers.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
+import { Metrics } from './metrics/metrics.service.js';
 import type { AppConfig } from './config/app-config.js';
+import { requestIdFor } from './logging/request-id.js';
+import { RequestLogController } from './logging/request-log.controller.js';
 
 type TrustProxyFunction = Extract<
   FastifyServerOptions['trustProxy'],
@@ -13,12 +18,15 @@ type TrustProxyFunction = Extract<
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The Fastify adapter with our options; main.ts and the e2e tests both build the app with it. */
-export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
-  // request.ip is the socket's address unless TRUST_PROXY names the proxies in front of us: a
-  // forged X-Forwarded-For from anyone else changes nothing (rate limits are keyed by request.ip).
+export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // request.ip is the socket's address unless TRUST_PROXY names the proxies in front of us: a
+    // forged X-Forwarded-For from anyone else changes nothing (rate limits are keyed by request.ip).
     trustProxy: trustProxyOption(config.trustProxy),
+    loggerInstance: logger,
+    genReqId: requestIdFor,
+    logController: new RequestLogController(),
   });
   // Bodies are JSON (or the OAuth2 form); plain text gets a 415 rather than a confusing 422.
   adapter.getInstance().removeContentTypeParser('text/plain');
@@ -35,14 +43,33 @@ function trustProxyOption(trust: AppConfig['trustProxy']): false | string[] | Tr
   return (_address, hop) => hop < trust;
 }
 
-/** Everything applied to the app after creation: security headers and the API docs. */
+/** Everything applied to the app after creation: security and request-id headers, API docs. */
 export function configureApp(app: NestFastifyApplication): void {
   const headers = securityHeaders();
+  const shutdown = app.get(GracefulShutdown);
+  const metrics = app.get(Metrics);
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(headers);
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.headers(headers).header('x-request-id', request.id);
+      shutdown.track(request);
+      // While draining, keep-alive clients are asked to reconnect (to another instance).
+      if (shutdown.draining) void reply.header('connection', 'close');
+      done();
+    })
+    .addHook('onResponse', (request, reply, done) => {
+      shutdown.untrack(request);
+      metrics.request(
+        request.method,
+        request.routeOptions.url,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+      done();
+    })
+    .addHook('onRequestAbort', (request, done) => {
+      shutdown.untrack(request);
       done();
     });
   setupSwagger(app);

@@ -5,9 +5,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { configureApp, createFastifyAdapter } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { ConfigError } from './config/config.error.js';
 import { loadDotEnvFile, processEnv } from './config/dotenv.js';
-import { nestLogLevels } from './config/log-levels.js';
+import { createRootLogger } from './logging/logger.factory.js';
+import { PinoNestLogger } from './logging/pino-nest.logger.js';
 
 async function bootstrap(): Promise<void> {
   loadDotEnvFile();
@@ -19,14 +21,18 @@ async function bootstrap(): Promise<void> {
     console.error(`Invalid configuration: ${error.message}`);
     process.exit(1);
   }
+  const logger = createRootLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
-    createFastifyAdapter(config),
+    createFastifyAdapter(config, logger),
     // Throw instead of process.abort() on a failed boot, so the reason is printed plainly.
-    { logger: nestLogLevels(config.logLevel), abortOnError: false },
+    { logger: new PinoNestLogger(logger), abortOnError: false },
   );
   configureApp(app);
-  app.enableShutdownHooks();
+  const shutdown = app.get(GracefulShutdown);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void shutdown.begin(signal, () => app.close()));
+  }
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`Listening on http://${config.host}:${config.port} (docs at /docs)`);
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiOkResponse,
@@ -8,10 +8,19 @@ import {
 } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
 import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { validationProblem } from '../common/validation/validation.pipe.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { toUserDto, UserDto } from '../users/dto/user.dto.js';
 import { AccountService } from './account.service.js';
+import {
+  ActivityPageDto,
+  ActivityQueryDto,
+  decodeCursor,
+  encodeCursor,
+  toActivityEventDto,
+} from './dto/activity.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { SessionListDto, toSessionDto } from './dto/session.dto.js';
 
@@ -47,8 +56,9 @@ export class AccountController {
   async changePassword(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: ChangePasswordDto,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.account.changePassword(caller, dto.current_password, dto.new_password);
+    await this.account.changePassword(caller, dto.current_password, dto.new_password, client);
   }
 
   @Get('sessions')
@@ -71,7 +81,41 @@ export class AccountController {
   async endSession(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id') id: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.account.endSession(caller, id);
+    await this.account.endSession(caller, id, client);
+  }
+
+  @Get('activity')
+  @ApiOperation({
+    summary: 'The caller’s recent activity: logins, failures, refreshes, logouts…',
+    description:
+      'Newest first, `limit` (≤ 100, default 20) at a time; pass `next_cursor` as `cursor` for older ones. Shows where each came from, so a login from an unknown address stands out.',
+  })
+  @ApiOkResponse({ type: ActivityPageDto })
+  @ApiProblemResponses({ kind: 'validation', detail: 'limit must be at most 100.' })
+  async activity(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Query() query: ActivityQueryDto,
+  ): Promise<ActivityPageDto> {
+    const limit = query.limit ?? 20;
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor) {
+      throw validationProblem([
+        {
+          field: 'cursor',
+          pointer: '#/cursor',
+          detail: 'cursor is not one this service gave out.',
+        },
+      ]);
+    }
+    // One more than asked says whether another page follows.
+    const events = await this.account.activity(caller, limit + 1, cursor);
+    const page = events.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      events: page.map(toActivityEventDto),
+      next_cursor: events.length > limit && last ? encodeCursor(last) : null,
+    };
   }
 }

@@ -1,4 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { AuditCursor, AuditEvent } from '../audit/audit-event.js';
+import { AuditRepository } from '../audit/audit.repository.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { invalidToken } from '../auth/guards/bearer-challenges.js';
 import { PasswordHasher } from '../auth/passwords/password-hasher.js';
 import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
@@ -17,6 +21,8 @@ export class AccountService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly passwordPolicy: PasswordPolicy,
+    private readonly audit: AuditService,
+    private readonly auditEvents: AuditRepository,
   ) {}
 
   /** The caller's account; a token whose user is gone is no longer a valid token. */
@@ -30,7 +36,12 @@ export class AccountService {
    * Changes the password and ends every other session: their access tokens are refused at once
    * and their refresh tokens answer 401. The caller's own session stays.
    */
-  async changePassword(caller: AuthenticatedUser, current: string, next: string): Promise<void> {
+  async changePassword(
+    caller: AuthenticatedUser,
+    current: string,
+    next: string,
+    client: ClientInfo,
+  ): Promise<void> {
     const user = await this.profile(caller);
     if (!(await this.hasher.verify(current, user.passwordHash))) {
       throw new ProblemException('wrongPassword', 'Current password is incorrect');
@@ -47,6 +58,10 @@ export class AccountService {
     }
     await this.users.updatePasswordHash(user.id, await this.hasher.hash(next));
     await this.sessions.endAllOf(user.id, caller.sessionId);
+    await this.audit.record('password_changed', client, {
+      userId: user.id,
+      sessionId: caller.sessionId,
+    });
   }
 
   listSessions(caller: AuthenticatedUser): Promise<Session[]> {
@@ -54,11 +69,24 @@ export class AccountService {
   }
 
   /** Ends one of the caller's live sessions; anything else (someone else's, ended) is a 404. */
-  async endSession(caller: AuthenticatedUser, sessionId: string): Promise<void> {
+  async endSession(
+    caller: AuthenticatedUser,
+    sessionId: string,
+    client: ClientInfo,
+  ): Promise<void> {
     const session = await this.sessions.findById(sessionId);
     if (!session || session.userId !== caller.id || !isLive(session, new Date())) {
       throw new ProblemException('notFound', 'No such session.');
     }
     await this.sessions.end([session.id]);
+    await this.audit.record('session_revoked', client, {
+      userId: caller.id,
+      sessionId: session.id,
+    });
+  }
+
+  /** The caller's own audit trail, newest first, a page at a time. */
+  activity(caller: AuthenticatedUser, limit: number, cursor?: AuditCursor): Promise<AuditEvent[]> {
+    return this.auditEvents.listForUser(caller.id, limit, cursor);
   }
 }

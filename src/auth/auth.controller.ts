@@ -53,8 +53,8 @@ export class AuthController {
     { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
-  async signup(@Body() dto: SignupDto): Promise<SignupResponseDto> {
-    const user = await this.auth.signup(dto);
+  async signup(@Body() dto: SignupDto, @Client() client: ClientInfo): Promise<SignupResponseDto> {
+    const user = await this.auth.signup(dto, client);
     return { message: 'User registered successfully', user: toUserDto(user) };
   }
 
@@ -129,9 +129,10 @@ export class AuthController {
   @ApiProblemResponses(...BAD_BODY, { kind: 'validation' })
   async logout(
     @CurrentUser() caller: AuthenticatedUser,
+    @Client() client: ClientInfo,
     @Body() dto: LogoutDto = new LogoutDto(),
   ): Promise<void> {
-    await this.auth.logout(caller.id, caller.sessionId, dto.refresh_token);
+    await this.auth.logout(caller.id, caller.sessionId, client, dto.refresh_token);
   }
 
   @Post('logout/all')
@@ -139,7 +140,10 @@ export class AuthController {
   @ApiBearer()
   @ApiOperation({ summary: 'End every session of the caller, this one included' })
   @ApiNoContentResponse({ description: 'Every session ended' })
-  async logoutAll(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
-    await this.auth.logoutAll(caller.id);
+  async logoutAll(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.auth.logoutAll(caller.id, caller.sessionId, client);
   }
 }

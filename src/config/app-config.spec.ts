@@ -225,3 +225,43 @@ describe('abuse and scale-out settings', () => {
     expect(() => AppConfig.fromEnv({ LOGIN_MAX_FAILURES: '0' })).toThrow(/^LOGIN_MAX_FAILURES /);
   });
 });
+
+describe('operations settings', () => {
+  it('has the documented defaults', () => {
+    const config = AppConfig.fromEnv({});
+    expect(config).toMatchObject({
+      logPretty: false,
+      auditRetentionSeconds: 90 * 86400,
+      shutdown: { drainSeconds: 5, timeoutSeconds: 15 },
+      metrics: { enabled: false, token: undefined },
+    });
+  });
+
+  it('reads them', () => {
+    const config = AppConfig.fromEnv({
+      LOG_PRETTY: '1',
+      AUDIT_RETENTION: '30d',
+      SHUTDOWN_DRAIN: '0',
+      SHUTDOWN_TIMEOUT: '1m',
+      METRICS_ENABLED: '1',
+      METRICS_TOKEN: 'a-long-enough-token',
+    });
+    expect(config).toMatchObject({
+      logPretty: true,
+      auditRetentionSeconds: 30 * 86400,
+      shutdown: { drainSeconds: 0, timeoutSeconds: 60 },
+      metrics: { enabled: true, token: 'a-long-enough-token' },
+    });
+  });
+
+  it.each([
+    [{ LOG_PRETTY: '1', NODE_ENV: 'production' }, 'LOG_PRETTY'],
+    [{ LOG_PRETTY: 'yes' }, 'LOG_PRETTY'],
+    [{ METRICS_ENABLED: 'maybe' }, 'METRICS_ENABLED'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ AUDIT_RETENTION: 'forever' }, 'AUDIT_RETENTION'],
+    [{ SHUTDOWN_TIMEOUT: '0' }, 'SHUTDOWN_TIMEOUT'],
+  ])('refuses %p', (env, variable) => {
+    expect(failure(env).variable).toBe(variable);
+  });
+});

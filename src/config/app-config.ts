@@ -76,9 +76,15 @@ export class AppConfig {
   /** Worker threads hashing passwords; one per core by default. */
   readonly hashWorkers: number;
   readonly logLevel: LogLevel;
+  /** Human-readable logs (pino-pretty), for development only. */
+  readonly logPretty: boolean;
   /** Redis for state shared by several instances; undefined keeps it in this process. */
   readonly redis: RedisConfig | undefined;
   readonly abuse: AbuseConfig;
+  readonly metrics: { readonly enabled: boolean; readonly token: string | undefined };
+  readonly shutdown: { readonly drainSeconds: number; readonly timeoutSeconds: number };
+  /** Audit events older than this are deleted. */
+  readonly auditRetentionSeconds: number;
   /** Fastify's trustProxy: false (socket address), a hop count, or the proxies' addresses. */
   readonly trustProxy: false | number | string[];
 
@@ -121,6 +127,7 @@ export class AppConfig {
       bcryptCost: read.integer('BCRYPT_COST', 12, environment === 'test' ? 4 : MIN_BCRYPT_COST, 20),
       hashWorkers: read.integer('HASH_WORKERS', availableParallelism(), 1, 256),
       logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      logPretty: parseLogPretty(read.optional('LOG_PRETTY'), environment),
       redis: parseRedis(read.optional('REDIS_URL'), read.string('REDIS_KEY_PREFIX', 'auth:')),
       abuse: {
         loginMaxFailures: read.integer('LOGIN_MAX_FAILURES', 10, 1, 10_000),
@@ -129,6 +136,17 @@ export class AppConfig {
         passwordDenylist: read.oneOf('PASSWORD_DENYLIST', ['on', 'off'], 'on') === 'on',
       },
       trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
+      auditRetentionSeconds: read.duration('AUDIT_RETENTION', '90d', 1),
+      shutdown: {
+        drainSeconds: read.duration('SHUTDOWN_DRAIN', '5s', 0),
+        timeoutSeconds: read.duration('SHUTDOWN_TIMEOUT', '15s', 1),
+      },
+      metrics: {
+        enabled:
+          read.oneOf('METRICS_ENABLED', ['0', '1', 'false', 'true'], '0').match(/^(1|true)$/) !==
+          null,
+        token: parseMetricsToken(read.optional('METRICS_TOKEN')),
+      },
     });
   }
 }
@@ -150,6 +168,24 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseCon
     'DATABASE_URL',
     'must be postgres://…, sqlite:<path> or memory: (or unset, for SQLite in DATA_DIR)',
   );
+}
+
+const MIN_METRICS_TOKEN = 16;
+
+function parseMetricsToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.length < MIN_METRICS_TOKEN) {
+    throw new ConfigError('METRICS_TOKEN', `must be at least ${MIN_METRICS_TOKEN} characters`);
+  }
+  return token;
+}
+
+function parseLogPretty(value: string | undefined, environment: Environment): boolean {
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value !== '1' && value !== 'true') throw new ConfigError('LOG_PRETTY', 'must be 1 or 0');
+  if (environment === 'production') {
+    throw new ConfigError('LOG_PRETTY', 'is for development: production logs stay JSON');
+  }
+  return true;
 }
 
 function parseRedis(url: string | undefined, keyPrefix: string): RedisConfig | undefined {

@@ -51,11 +51,25 @@ export interface SigningKeysTable {
   created_at: Timestamp;
 }
 
+export interface AuditEventsTable {
+  id: string;
+  type: string;
+  at: Timestamp;
+  user_id: string | null;
+  username: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  session_id: string | null;
+  reason: string | null;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
+  audit_events: AuditEventsTable;
 }
 
 export function toDate(value: Date | string): Date {

@@ -2,6 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { sql } from 'kysely';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { Database } from '../database/database.js';
+import { GracefulShutdown } from '../lifecycle/graceful-shutdown.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 
 export type CheckState = 'ok' | 'unavailable';
@@ -23,11 +24,17 @@ const CHECK_TIMEOUT_MS = 2_000;
 @Injectable()
 export class ReadinessService {
   constructor(
+    private readonly shutdown: GracefulShutdown,
     @Optional() private readonly db?: Database,
     @Optional() private readonly redis?: RedisConnection,
   ) {}
 
   async check(): Promise<Readiness> {
+    if (this.shutdown.draining) {
+      throw new ProblemException('notReady', 'Shutting down: send new requests elsewhere.', {
+        extensions: { checks: {} },
+      });
+    }
     const { db, redis } = this;
     const [database, cache] = await Promise.all([
       db ? probe(() => sql`select 1`.execute(db)) : undefined,

@@ -1,7 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { AuditService } from '../audit/audit.service.js';
+import { clientInfo } from '../common/decorators/client-info.decorator.js';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.service.js';
+import { usernameKey } from '../users/identity.normalization.js';
 import { RateLimiters } from './rate-limiters.js';
 import { tooManyRequests } from './too-many-requests.js';
 
@@ -13,11 +17,18 @@ import { tooManyRequests } from './too-many-requests.js';
  * (@nestjs/throttler would do, but it is CommonJS requiring the ESM-only @nestjs/common 12, which
  * Jest's ESM mode cannot load; rate-limiter-flexible already gives us Redis with a fallback.)
  */
+const LOGIN_ROUTE = 'AuthController.login';
+
 @Injectable()
 export class IpRateLimitGuard implements CanActivate {
   private readonly limiter: RateLimiterAbstract | undefined;
 
-  constructor(limiters: RateLimiters, config: AppConfig) {
+  constructor(
+    limiters: RateLimiters,
+    config: AppConfig,
+    private readonly metrics: Metrics,
+    private readonly audit: AuditService,
+  ) {
     const perMinute = config.abuse.rateLimitPerIp;
     this.limiter =
       perMinute > 0
@@ -34,6 +45,15 @@ export class IpRateLimitGuard implements CanActivate {
       return true;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.metrics.limited('address');
+      if (route === LOGIN_ROUTE) {
+        const body = request.body as { username?: unknown } | undefined;
+        const tried = typeof body?.username === 'string' ? usernameKey(body.username) : null;
+        await this.audit.record('login_limited', clientInfo(request), {
+          username: tried,
+          reason: 'address',
+        });
+      }
       const seconds = Math.ceil(rejection.msBeforeNext / 1000);
       throw tooManyRequests(
         seconds,

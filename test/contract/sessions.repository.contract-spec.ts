@@ -10,7 +10,7 @@ import { skipUnreachable, STORES, type StoreUnderTest } from '../support/stores.
 import { aUser } from '../support/users.factory.js';
 
 const DAY = 86_400_000;
-const client = { ip: '203.0.113.7', userAgent: 'Contract/1.0' };
+const client = { ip: '203.0.113.7', userAgent: 'Contract/1.0', requestId: 'req-1' };
 const aToken = (now: Date, ttl = DAY) => ({
   tokenHash: hashRefreshToken(generateRefreshToken()),
   expiresAt: new Date(now.getTime() + ttl),
@@ -61,7 +61,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (_name, open) => {
 
     const later = new Date(now.getTime() + 1000);
     const next = aToken(later, 2 * DAY);
-    const newClient = { ip: '198.51.100.1', userAgent: 'Contract/2.0' };
+    const newClient = { ip: '198.51.100.1', userAgent: 'Contract/2.0', requestId: 'req-2' };
     expect(await sessions.rotate(token.id, next, newClient, later)).toBe('rotated');
     expect((await sessions.findByTokenHash(first.tokenHash))?.token.usedAt).toEqual(later);
     const successor = await sessions.findByTokenHash(next.tokenHash);

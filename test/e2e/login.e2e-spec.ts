@@ -9,6 +9,7 @@ const INVALID = {
   status: 401,
   detail: 'Invalid username or password',
   error: 'invalid_grant',
+  request_id: expect.any(String),
 };
 
 describe('POST /login', () => {

@@ -33,6 +33,7 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
       REDIS_KEY_PREFIX: freshKeyPrefix(),
       RATE_LIMIT_PER_IP: '0',
       LOGIN_MAX_FAILURES: '10',
+      SHUTDOWN_DRAIN: '0',
     };
     const own = async () => {
       const dir = await mkdtemp(join(tmpdir(), 'auth-instance-'));
@@ -50,7 +51,7 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
     await Promise.all([a?.stop(), b?.stop()]);
     await database?.drop();
     await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-  });
+  }, 30_000);
 
   it('lets a user made on A log in on B, and B’s token work on A', async () => {
     const user = aUser();

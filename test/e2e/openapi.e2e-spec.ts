@@ -29,11 +29,14 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'GET /me': [200],
   'POST /me/password': [204, 403, 503],
   'GET /me/sessions': [200],
+  'GET /me/activity': [200, 422],
   'DELETE /me/sessions/{id}': [204, 404],
   'GET /protected': [200],
   'GET /health': [200],
   'GET /health/ready': [200, 503],
   'GET /.well-known/jwks.json': [200],
+  // Only registered with METRICS_ENABLED=1.
+  'GET /metrics': [200, 401],
 };
 
 /** Every route Nest registers, read from the controllers' metadata. */
@@ -125,7 +128,8 @@ describe('the OpenAPI document is complete and honest', () => {
   });
 
   it('knows what every route can answer (a new route must be added to SPECIFIC_STATUSES)', () => {
-    expect(routes.map((route) => route.key).sort()).toEqual(Object.keys(SPECIFIC_STATUSES).sort());
+    const unknown = routes.map((route) => route.key).filter((key) => !(key in SPECIFIC_STATUSES));
+    expect(unknown).toEqual([]);
   });
 
   it('documents every status each route can give', () => {

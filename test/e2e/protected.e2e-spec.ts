@@ -49,6 +49,7 @@ describe('GET /protected', () => {
         title: 'Not authenticated',
         status: 401,
         detail: 'Not authenticated',
+        request_id: expect.any(String),
       });
     }
   });

@@ -11,6 +11,7 @@ const INVALID_REFRESH = {
   status: 401,
   detail: 'Invalid refresh token',
   error: 'invalid_grant',
+  request_id: expect.any(String),
 };
 
 describe('POST /refresh', () => {

@@ -39,6 +39,7 @@ describe('POST /signup', () => {
       title: 'Username taken',
       status: 409,
       detail: 'Username already taken',
+      request_id: expect.any(String),
     });
   });
 

@@ -2,12 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup.js';
 import { AppConfig } from '../../src/config/app-config.js';
+import { createRootLogger } from '../../src/logging/logger.factory.js';
+import { PinoNestLogger } from '../../src/logging/pino-nest.logger.js';
 import { createFreshDatabase, dropDatabase } from './postgres.js';
 
 export interface TestApp {
@@ -47,18 +50,23 @@ async function defaultStateEnv(databaseGiven: boolean): Promise<Record<string, s
 /** Boots the real app (Fastify adapter, global pipe, filter, guard, helmet, Swagger) in-process. */
 export async function createTestApp(
   overrides: Record<string, string> = {},
-  options: { logger?: LoggerService } = {},
+  options: {
+    logger?: LoggerService;
+    logStream?: DestinationStream;
+    /** Replace providers, e.g. to make one fail. */
+    override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  } = {},
 ): Promise<TestApp> {
   const state = overrides.DATA_DIR ? {} : await defaultStateEnv('DATABASE_URL' in overrides);
   const env = { ...TEST_ENV, ...state, ...overrides };
   const config = AppConfig.fromEnv(env);
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.register(config)],
-  }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule.register(config)] });
+  const moduleRef = await (options.override?.(builder) ?? builder).compile();
+  const rootLogger = createRootLogger(config, options.logStream);
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    createFastifyAdapter(config),
+    createFastifyAdapter(config, rootLogger),
     {
-      logger: options.logger ?? false,
+      logger: options.logger ?? new PinoNestLogger(rootLogger),
     },
   );
   configureApp(app);

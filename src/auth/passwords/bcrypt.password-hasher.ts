@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import bcrypt from 'bcryptjs';
 import { Piscina } from 'piscina';
 import { ProblemException } from '../../common/problems/problem.exception.js';
 import { AppConfig } from '../../config/app-config.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PASSWORD_MAX_BYTES, utf8Length } from './password-policy.js';
 
@@ -24,7 +26,10 @@ export class BcryptPasswordHasher
   private readonly pool: Piscina;
   private dummyHash = '';
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
     super();
     const threads = config.hashWorkers;
     this.pool = new Piscina({
@@ -34,6 +39,11 @@ export class BcryptPasswordHasher
       maxQueue: threads * QUEUE_PER_WORKER,
       idleTimeout: Number.MAX_SAFE_INTEGER,
     });
+    metrics?.gauge(
+      'password_hash_queue_depth',
+      'Password hashes and checks waiting for a worker thread.',
+      () => this.pool.queueSize,
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -70,8 +80,11 @@ export class BcryptPasswordHasher
   }
 
   private async run<T>(name: 'hash' | 'compare', task: object): Promise<T> {
+    const started = performance.now();
     try {
-      return (await this.pool.run(task, { name })) as T;
+      const result = (await this.pool.run(task, { name })) as T;
+      this.metrics?.hashed(name, (performance.now() - started) / 1000);
+      return result;
     } catch (error) {
       if (this.pool.queueSize >= this.config.hashWorkers * QUEUE_PER_WORKER) {
         throw new ProblemException('serviceBusy', 'Too many password checks at once; try again.', {

@@ -1,5 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../problems/problem-details.js';
 import { ProblemException } from '../problems/problem.exception.js';
 import {
@@ -34,39 +34,38 @@ const KIND_FOR_FASTIFY_CODE: Readonly<Record<string, ProblemKind>> = {
 
 /**
  * The one place errors become responses: RFC 9457 problem details for every error, ours or the
- * framework's. Anything unexpected is logged with its stack and answered as a bare 500.
+ * framework's, each carrying the request id (`request_id`) that the logs carry too. Anything
+ * unexpected is logged once, with its stack and the request id, and answered as a bare 500.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Exceptions');
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { problem, headers } = this.toProblem(exception);
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers } = toProblem(exception, request);
     if (reply.sent) return;
     void reply
       .code(problem.status)
       .headers(headers)
       .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(problem));
+      .send(JSON.stringify({ ...problem, request_id: request.id }));
   }
+}
 
-  private toProblem(exception: unknown): {
-    problem: ProblemDetails;
-    headers: Readonly<Record<string, string>>;
-  } {
-    if (exception instanceof ProblemException) {
-      return { problem: exception.problem, headers: exception.headers };
-    }
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      const kind = kindOfFrameworkError(exception);
-      return { problem: genericProblem(kind), headers: {} };
-    }
-    this.logger.error(
-      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-    );
-    return { problem: genericProblem('internal'), headers: {} };
+function toProblem(
+  exception: unknown,
+  request: FastifyRequest,
+): { problem: ProblemDetails; headers: Readonly<Record<string, string>> } {
+  if (exception instanceof ProblemException) {
+    return { problem: exception.problem, headers: exception.headers };
   }
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    return { problem: genericProblem(kindOfFrameworkError(exception)), headers: {} };
+  }
+  // request.log carries the request id; pino prints the error's stack.
+  request.log.error({ err: exception }, 'Unhandled exception');
+  return { problem: genericProblem('internal'), headers: {} };
 }
 
 function kindOfFrameworkError(exception: HttpException): ProblemKind {

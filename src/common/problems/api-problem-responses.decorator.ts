@@ -4,6 +4,8 @@ import { PROBLEM_CONTENT_TYPE } from './problem-details.js';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 import { PROBLEM_TYPES, type ProblemKind } from './problem-types.js';
 
+const EXAMPLE_ID = '5b0f3f1e-8c1a-4b52-9d3e-2f0c6a1b7e44';
+
 /**
  * Documents error responses as problem details, one example per kind:
  * `@ApiProblemResponses({ kind: 'usernameTaken', detail: 'Username already taken' }, …)`.
@@ -26,7 +28,14 @@ export function ApiProblemResponses(
           examples: Object.fromEntries(
             group.map((p) => {
               const { type, title } = PROBLEM_TYPES[p.kind];
-              return [p.kind, { value: { type, title, status, detail: p.detail ?? title } }];
+              const value = {
+                type,
+                title,
+                status,
+                detail: p.detail ?? title,
+                request_id: EXAMPLE_ID,
+              };
+              return [p.kind, { value }];
             }),
           ),
         },

@@ -31,6 +31,13 @@ export class ProblemDetailsDto {
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'On 422: each field that failed.' })
   errors?: FieldErrorDto[];
 
+  @ApiProperty({
+    description:
+      'The id of the request (its X-Request-Id): quote it when reporting a problem; the logs carry it too.',
+    example: '5b0f3f1e-8c1a-4b52-9d3e-2f0c6a1b7e44',
+  })
+  request_id: string;
+
   @ApiPropertyOptional({
     description: 'On token endpoints: the RFC 6749 §5.2 error code.',
     example: 'invalid_grant',

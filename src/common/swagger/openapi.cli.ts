@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../app.module.js';
 import { createFastifyAdapter } from '../../app.setup.js';
 import { AppConfig } from '../../config/app-config.js';
+import { createRootLogger } from '../../logging/logger.factory.js';
 import { buildOpenApiDocument } from './swagger.setup.js';
 
 /**
@@ -20,10 +21,11 @@ async function main(): Promise<void> {
     DATABASE_URL: 'memory:',
     DATA_DIR: dataDir,
     HASH_WORKERS: '1',
+    LOG_LEVEL: 'silent',
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
-    createFastifyAdapter(config),
+    createFastifyAdapter(config, createRootLogger(config)),
     { logger: false, abortOnError: false },
   );
   try {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as createUsers from './0001-create-users.js';
 import * as createSessions from './0002-create-sessions.js';
 import * as createSigningKeys from './0003-create-signing-keys.js';
+import * as createAuditEvents from './0004-create-audit-events.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -11,4 +12,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-create-users': createUsers,
   '0002-create-sessions': createSessions,
   '0003-create-signing-keys': createSigningKeys,
+  '0004-create-audit-events': createAuditEvents,
 };

@@ -1,0 +1,17 @@
+import type { AuditCursor, AuditEvent, NewAuditEvent } from './audit-event.js';
+
+/** The audit trail's store; the injection token. */
+export abstract class AuditRepository {
+  abstract append(event: NewAuditEvent): Promise<AuditEvent>;
+
+  /** The user's events, newest first (ties by id), after `before` when given. */
+  abstract listForUser(userId: string, limit: number, before?: AuditCursor): Promise<AuditEvent[]>;
+
+  /** Deletes events older than `cutoff`; answers how many went. */
+  abstract deleteOlderThan(cutoff: Date): Promise<number>;
+}
+
+/** Newest first, ties broken by id descending: the order every implementation lists in. */
+export function newestFirst(a: AuditEvent, b: AuditEvent): number {
+  return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}

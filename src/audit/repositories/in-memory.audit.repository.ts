@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { AuditCursor, AuditEvent, NewAuditEvent } from '../audit-event.js';
+import { AuditRepository, newestFirst } from '../audit.repository.js';
+
+@Injectable()
+export class InMemoryAuditRepository extends AuditRepository {
+  private events: AuditEvent[] = [];
+
+  append(event: NewAuditEvent): Promise<AuditEvent> {
+    const stored: AuditEvent = { ...event, id: randomUUID() };
+    this.events.push(stored);
+    return Promise.resolve(stored);
+  }
+
+  listForUser(userId: string, limit: number, before?: AuditCursor): Promise<AuditEvent[]> {
+    const page = this.events
+      .filter((event) => event.userId === userId && (!before || isOlder(event, before)))
+      .sort(newestFirst)
+      .slice(0, limit);
+    return Promise.resolve(page);
+  }
+
+  deleteOlderThan(cutoff: Date): Promise<number> {
+    const before = this.events.length;
+    this.events = this.events.filter((event) => event.at >= cutoff);
+    return Promise.resolve(before - this.events.length);
+  }
+}
+
+function isOlder(event: AuditEvent, cursor: AuditCursor): boolean {
+  const delta = event.at.getTime() - cursor.at.getTime();
+  return delta < 0 || (delta === 0 && event.id < cursor.id);
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LoginFailure } from '../audit/audit-event.js';
+import { AppConfig } from '../config/app-config.js';
+
+export type LoginOutcome = 'succeeded' | LoginFailure | 'limited';
+export type RefreshOutcome = 'rotated' | 'invalid' | 'reused';
+export type RateLimit = 'account' | 'address';
+
+/**
+ * Prometheus metrics (prom-client), on a registry of this app's own. With METRICS_ENABLED off,
+ * every method is a no-op, so callers need not care. Labels are bounded: route patterns, statuses,
+ * outcomes — never raw paths or usernames.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly http?: {
+    requests: Counter<'method' | 'route' | 'status'>;
+    duration: Histogram<'method' | 'route' | 'status'>;
+  };
+  private readonly logins?: Counter<'outcome'>;
+  private readonly refreshes?: Counter<'outcome'>;
+  private readonly rateLimited?: Counter<'limit'>;
+  private readonly hashDuration?: Histogram<'operation'>;
+
+  constructor(config: AppConfig) {
+    if (!config.metrics.enabled) return;
+    const registers = [this.registry];
+    // Event-loop lag, memory, CPU, GC, handles: prom-client's defaults.
+    collectDefaultMetrics({ register: this.registry });
+    this.http = {
+      requests: new Counter({
+        name: 'http_requests_total',
+        help: 'HTTP requests by method, route pattern and status.',
+        labelNames: ['method', 'route', 'status'],
+        registers,
+      }),
+      duration: new Histogram({
+        name: 'http_request_duration_seconds',
+        help: 'HTTP request duration by method, route pattern and status.',
+        labelNames: ['method', 'route', 'status'],
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers,
+      }),
+    };
+    this.logins = new Counter({
+      name: 'auth_logins_total',
+      help: 'Login attempts by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.refreshes = new Counter({
+      name: 'auth_refreshes_total',
+      help: 'Refresh-token exchanges by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'auth_rate_limited_total',
+      help: 'Requests refused with 429, by limit (per account or per address).',
+      labelNames: ['limit'],
+      registers,
+    });
+    this.hashDuration = new Histogram({
+      name: 'password_hash_duration_seconds',
+      help: 'Time from queueing a password hash or check to its result.',
+      labelNames: ['operation'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4],
+      registers,
+    });
+  }
+
+  request(method: string, route: string | undefined, status: number, seconds: number): void {
+    if (!this.http) return;
+    const labels = { method, route: route ?? 'unmatched', status: String(status) };
+    this.http.requests.inc(labels);
+    this.http.duration.observe(labels, seconds);
+  }
+
+  login(outcome: LoginOutcome): void {
+    this.logins?.inc({ outcome });
+  }
+
+  refresh(outcome: RefreshOutcome): void {
+    this.refreshes?.inc({ outcome });
+  }
+
+  limited(limit: RateLimit): void {
+    this.rateLimited?.inc({ limit });
+  }
+
+  hashed(operation: 'hash' | 'compare', seconds: number): void {
+    this.hashDuration?.observe({ operation }, seconds);
+  }
+
+  /** A gauge read when Prometheus scrapes (e.g. the hash queue depth). */
+  gauge(name: string, help: string, read: () => number): void {
+    if (!this.http) return;
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+}
