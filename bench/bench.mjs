@@ -48,13 +48,14 @@ async function startServer() {
       PORT: String(port),
       DATA_DIR: dataDir,
       BCRYPT_COST: String(COST),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       // The benchmark is one client hammering from one address: measure the service, not its limits.
       RATE_LIMIT_PER_IP: '0',
       LOGIN_MAX_FAILURES: '10000',
       SHUTDOWN_DRAIN: '0',
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // Logs at info, as deployed, but not on the terminal: one JSON line per request.
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {

@@ -1,25 +1,27 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 
+const SECRET_FIELDS = [
+  'password',
+  'current_password',
+  'new_password',
+  'refresh_token',
+  'access_token',
+  'client_secret',
+];
+
 /**
- * Everything that can carry a secret, wherever it sits in a logged object. Nothing logs bodies or
- * headers on purpose; this is the net under that rule.
+ * Everything that can carry a secret, where it would sit in a logged object. Nothing logs bodies
+ * or headers on purpose; this is the net under that rule. Exact paths only: pino's redaction is
+ * free for them and costs ~8× a whole log line per wildcard (measured).
  */
 export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers.cookie',
-  'authorization',
-  'cookie',
-  ...[
-    'password',
-    'current_password',
-    'new_password',
-    'refresh_token',
-    'access_token',
-    'client_secret',
-  ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+  ...['authorization', 'cookie'].flatMap((header) => [
+    header,
+    `headers.${header}`,
+    `req.headers.${header}`,
+  ]),
+  ...SECRET_FIELDS.flatMap((field) => [field, `body.${field}`, `req.body.${field}`]),
 ];
 
 /**
