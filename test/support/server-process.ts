@@ -36,15 +36,21 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  /** Starts it with exactly `env` (plus PATH), and waits until /health answers. */
-  static async start(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+  /** `node dist/main.js` with exactly `env` (plus PATH), on a free loopback port. */
+  private static async spawn(env: Record<string, string>): Promise<ServerProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ServerProcess(child, `http://127.0.0.1:${port}`);
+    return new ServerProcess(child, `http://127.0.0.1:${port}`);
+  }
+
+  /** Starts it with exactly `env` (plus PATH), and waits until /health answers. */
+  static async start(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+    const server = await ServerProcess.spawn(env);
+    const { child } = server;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
@@ -65,14 +71,8 @@ export class ServerProcess {
     env: Record<string, string>,
     timeoutMs = 20_000,
   ): Promise<{ code: number | null; output: string }> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const server = new ServerProcess(child, `http://127.0.0.1:${port}`);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const server = await ServerProcess.spawn(env);
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), timeoutMs);
     const code = await server.exited;
     clearTimeout(timer);
     return { code, output: server.output.join('') };

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { OAuthClientFieldsDto } from './oauth-client-fields.dto.js';
 
 /**
  * The tutorial's JSON body, and the OAuth2 password grant form (RFC 6749 §4.3.2). Extra fields
  * (`email` from the tutorial's client) are ignored; we only have public clients, so client
  * credentials and scope are accepted and ignored too.
  */
-export class LoginDto {
+export class LoginDto extends OAuthClientFieldsDto {
   @ApiPropertyOptional({
     description: 'Required by the OAuth2 form (`password`); optional in JSON.',
     enum: ['password'],
@@ -26,19 +27,4 @@ export class LoginDto {
   @IsNotEmpty({ message: 'password must not be empty.' })
   @MaxLength(1024, { message: 'password must be at most 1024 characters long.' })
   password: string;
-
-  @ApiPropertyOptional({ description: 'Accepted and ignored (public clients only).' })
-  @IsOptional()
-  @IsString()
-  client_id?: string;
-
-  @ApiPropertyOptional({ description: 'Accepted and ignored (public clients only).' })
-  @IsOptional()
-  @IsString()
-  client_secret?: string;
-
-  @ApiPropertyOptional({ description: 'Accepted and ignored: tokens carry no scopes.' })
-  @IsOptional()
-  @IsString()
-  scope?: string;
 }

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { OAuthClientFieldsDto } from './oauth-client-fields.dto.js';
 
 /** JSON `{refresh_token}`, or the OAuth2 refresh grant form (RFC 6749 §6). */
-export class RefreshDto {
+export class RefreshDto extends OAuthClientFieldsDto {
   @ApiPropertyOptional({
     description: 'Required by the OAuth2 form (`refresh_token`); optional in JSON.',
     enum: ['refresh_token'],
@@ -19,19 +20,4 @@ export class RefreshDto {
   @IsNotEmpty({ message: 'refresh_token must not be empty.' })
   @MaxLength(256, { message: 'refresh_token must be at most 256 characters long.' })
   refresh_token: string;
-
-  @ApiPropertyOptional({ description: 'Accepted and ignored (public clients only).' })
-  @IsOptional()
-  @IsString()
-  client_id?: string;
-
-  @ApiPropertyOptional({ description: 'Accepted and ignored (public clients only).' })
-  @IsOptional()
-  @IsString()
-  client_secret?: string;
-
-  @ApiPropertyOptional({ description: 'Accepted and ignored: tokens carry no scopes.' })
-  @IsOptional()
-  @IsString()
-  scope?: string;
 }

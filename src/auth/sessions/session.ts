@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 /** A login and the chain of refresh tokens rotated from it (a token "family", RFC 9700 §4.14). */
 export interface Session {
   readonly id: string;
@@ -28,4 +30,23 @@ export interface NewRefreshToken {
 
 export function isLive(session: Session, now: Date): boolean {
   return session.revokedAt === null && session.expiresAt > now;
+}
+
+/** A session as it starts: used once, now, by this client; live until its first token expires. */
+export function newSession(
+  userId: string,
+  client: ClientInfo,
+  expiresAt: Date,
+  now: Date,
+): Session {
+  return {
+    id: randomUUID(),
+    userId,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt,
+    userAgent: client.userAgent,
+    ip: client.ip,
+    revokedAt: null,
+  };
 }

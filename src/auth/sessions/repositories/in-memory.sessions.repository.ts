@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { isLive, type NewRefreshToken, type RefreshTokenRecord, type Session } from '../session.js';
+import {
+  isLive,
+  newSession,
+  type NewRefreshToken,
+  type RefreshTokenRecord,
+  type Session,
+} from '../session.js';
 import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
 import { SessionsRepository, type RotationOutcome } from '../sessions.repository.js';
 
@@ -11,16 +17,7 @@ export class InMemorySessionsRepository extends SessionsRepository {
   private readonly tokenIdByHash = new Map<string, string>();
 
   create(userId: string, client: ClientInfo, first: NewRefreshToken, now: Date): Promise<Session> {
-    const session: Session = {
-      id: randomUUID(),
-      userId,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: first.expiresAt,
-      userAgent: client.userAgent,
-      ip: client.ip,
-      revokedAt: null,
-    };
+    const session = newSession(userId, client, first.expiresAt, now);
     this.sessions.set(session.id, session);
     this.addToken(session.id, first);
     return Promise.resolve(session);

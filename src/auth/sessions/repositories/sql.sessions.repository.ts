@@ -3,7 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { Database } from '../../../database/database.js';
 import { toDate, toDateOrNull, type SessionsTable } from '../../../database/schema.js';
-import { NewRefreshToken, RefreshTokenRecord, Session } from '../session.js';
+import {
+  newSession,
+  type NewRefreshToken,
+  type RefreshTokenRecord,
+  type Session,
+} from '../session.js';
 import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
 import { SessionsRepository, type RotationOutcome } from '../sessions.repository.js';
 
@@ -19,16 +24,7 @@ export class SqlSessionsRepository extends SessionsRepository {
     first: NewRefreshToken,
     now: Date,
   ): Promise<Session> {
-    const session: Session = {
-      id: randomUUID(),
-      userId,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: first.expiresAt,
-      userAgent: client.userAgent,
-      ip: client.ip,
-      revokedAt: null,
-    };
+    const session = newSession(userId, client, first.expiresAt, now);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('sessions')
