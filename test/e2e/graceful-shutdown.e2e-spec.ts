@@ -99,15 +99,29 @@ describe('graceful shutdown of the built server', () => {
 
     const signalAt = Date.now();
     const exited = server.stop('SIGTERM');
-    // Readiness fails at once, so a load balancer stops sending new traffic.
-    const ready = await send(new Agent(), `${server.url}/health/ready`, 'GET');
-    expect(ready.status).toBe(503);
-    const code = await exited;
-    const exitedAfter = Date.now() - signalAt;
-    stop = true;
-    await Promise.all(clients);
-    agent.destroy();
+    let readyStatus: number | undefined;
+    let readyAfter = 0;
+    let code: number | null;
+    let exitedAfter: number;
+    try {
+      // Readiness fails at once (as soon as the signal is handled, long before the 1 s drain
+      // ends), so a load balancer stops sending new traffic while the server still answers.
+      do {
+        readyStatus = (await send(new Agent(), `${server.url}/health/ready`, 'GET')).status;
+        readyAfter = Date.now() - signalAt;
+      } while (readyStatus === 200 && readyAfter < 500);
+      code = await exited;
+      exitedAfter = Date.now() - signalAt;
+    } finally {
+      // Whatever happens, the clients stop: a failing assertion must not leave them looping.
+      stop = true;
+      await Promise.all(clients);
+      agent.destroy();
+      await server.stop('SIGKILL');
+    }
 
+    expect(readyStatus).toBe(503);
+    expect(readyAfter).toBeLessThan(500);
     expect(code).toBe(0);
     // SHUTDOWN_DRAIN is 1 s: nothing (timers, workers, connections) kept the process alive after.
     expect(exitedAfter).toBeLessThan(4_000);
