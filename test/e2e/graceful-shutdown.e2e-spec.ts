@@ -100,7 +100,7 @@ describe('graceful shutdown of the built server', () => {
     const signalAt = Date.now();
     const exited = server.stop('SIGTERM');
     let readyStatus: number | undefined;
-    let readyAfter = 0;
+    let readyAfter: number;
     let code: number | null;
     let exitedAfter: number;
     try {
