@@ -102,6 +102,8 @@ function loginStorm(url, credentials, seconds = 3600) {
   });
   const done = new Promise((resolve, reject) => {
     worker.once('message', ({ done: count, failed }) => {
+      // Its 'stop' listener and keep-alive sockets would keep the bench alive after the table.
+      void worker.terminate();
       if (failed) reject(new Error(`${failed} logins failed during the storm`));
       else resolve(count);
     });

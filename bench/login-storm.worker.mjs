@@ -25,3 +25,4 @@ await Promise.all(
   }),
 );
 parentPort.postMessage({ done, failed });
+parentPort.close();
