@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from '../support/jwt.js';
+import { sample } from '../support/prometheus.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { aUser, signUp, type TestUser } from '../support/users.factory.js';
 
@@ -17,7 +18,8 @@ describe('POST /login', () => {
   let user: TestUser;
 
   beforeAll(async () => {
-    app = await createTestApp();
+    // Metrics on: one test counts the bcrypt comparisons a login makes.
+    app = await createTestApp({ METRICS_ENABLED: '1' });
     user = await signUp(app);
   });
   afterAll(() => app.close({ removeData: true }));
@@ -111,6 +113,29 @@ describe('POST /login', () => {
     expect(wrongPassword.body).toEqual(INVALID);
     expect(unknownUser.body).toEqual(INVALID);
     expect(wrongPassword.headers['content-type']).toBe(unknownUser.headers['content-type']);
+  });
+
+  it('spends one bcrypt comparison on an unknown user, as on a wrong password', async () => {
+    // Same status, same body and the same work: timing does not tell which usernames exist.
+    const comparisons = async () =>
+      sample(
+        (await app.http().get('/metrics').expect(200)).text,
+        'password_hash_duration_seconds_count{operation="compare"}',
+      ) ?? 0;
+    const before = await comparisons();
+    await app
+      .http()
+      .post('/login')
+      .send({ username: user.username, password: 'not the password' })
+      .expect(401);
+    const afterWrongPassword = await comparisons();
+    await app
+      .http()
+      .post('/login')
+      .send({ username: 'nobody_here', password: user.password })
+      .expect(401);
+    expect(afterWrongPassword - before).toBe(1);
+    expect((await comparisons()) - afterWrongPassword).toBe(1);
   });
 
   it('never lets a password that differs after byte 72 verify', async () => {

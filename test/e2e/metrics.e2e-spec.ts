@@ -1,12 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTestApp } from '../support/test-app.js';
+import { sample } from '../support/prometheus.js';
 import { bearer, signUp } from '../support/users.factory.js';
-
-/** The value of one series in the Prometheus text format, or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('GET /metrics', () => {
   it('is not there unless METRICS_ENABLED=1', async () => {
