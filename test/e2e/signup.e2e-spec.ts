@@ -97,6 +97,7 @@ describe('POST /signup', () => {
       ['a space', 'john doe'],
       ['a symbol', 'john!'],
       ['a non-ASCII letter', 'jöhn'],
+      ['Cyrillic look-alikes of Latin letters', '\u0458\u043ehn'],
     ])('refuses a username with %s', async (_case, username) => {
       const response = await app.http().post('/signup').send(aUser({ username })).expect(422);
       expect(response.body.errors).toEqual([

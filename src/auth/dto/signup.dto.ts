@@ -10,7 +10,7 @@ const nfkc = ({ value }: { value: unknown }): unknown =>
 export class SignupDto {
   @ApiProperty({
     description:
-      '3–32 letters, digits, `_`, `.` or `-`. Unique case-insensitively (after Unicode NFKC); the form given here is kept for display.',
+      '3–32 ASCII letters, digits, `_`, `.` or `-`, after Unicode NFKC (so full-width forms fold to ASCII; other scripts are refused, which rules out look-alike names). Unique case-insensitively; the form given here is kept for display.',
     pattern: USERNAME_PATTERN.source,
     minLength: 3,
     maxLength: 32,
@@ -19,7 +19,7 @@ export class SignupDto {
   @Transform(nfkc)
   @IsString({ message: 'username must be a string.' })
   @Matches(USERNAME_PATTERN, {
-    message: 'username must be 3 to 32 characters: letters, digits, "_", "." or "-".',
+    message: 'username must be 3 to 32 characters: ASCII letters, digits, "_", "." or "-".',
   })
   username: string;
 
