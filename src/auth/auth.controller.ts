@@ -75,6 +75,7 @@ export class AuthController {
   @ApiProblemResponses(
     ...BAD_BODY,
     { kind: 'unsupportedGrantType', detail: 'Only grant_type=password is accepted here.' },
+    { kind: 'invalidRequest', detail: 'username was sent more than once.' },
     { kind: 'invalidCredentials', detail: 'Invalid username or password' },
     { kind: 'validation', detail: 'username must not be empty.' },
     {
@@ -104,6 +105,7 @@ export class AuthController {
   @ApiProblemResponses(
     ...BAD_BODY,
     { kind: 'unsupportedGrantType', detail: 'Only grant_type=refresh_token is accepted here.' },
+    { kind: 'invalidRequest', detail: 'refresh_token was sent more than once.' },
     {
       kind: 'invalidRefreshToken',
       detail: 'Invalid refresh token',

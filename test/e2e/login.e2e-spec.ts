@@ -81,6 +81,28 @@ describe('POST /login', () => {
     });
   });
 
+  it('refuses a form parameter sent twice with invalid_request (RFC 6749 §3.2)', async () => {
+    for (const form of [
+      `grant_type=password&username=${user.username}&username=other&password=${user.password}`,
+      `grant_type=password&grant_type=password&username=${user.username}&password=${user.password}`,
+    ]) {
+      const response = await app.http().post('/login').type('form').send(form).expect(400);
+      expect(response.body).toMatchObject({
+        type: '/problems/invalid-request',
+        status: 400,
+        detail: expect.stringMatching(/^(username|grant_type) was sent more than once\.$/),
+        error: 'invalid_request',
+      });
+    }
+    const odd = await app
+      .http()
+      .post('/login')
+      .type('form')
+      .send(`${'<b>'.repeat(3)}=1&${'<b>'.repeat(3)}=2&username=${user.username}&password=x`)
+      .expect(400);
+    expect(odd.body.detail).toBe('A parameter was sent more than once.');
+  });
+
   it('logs in case-insensitively and greets with the display form', async () => {
     const display = aUser({ username: `Mixed_${Date.now().toString(36)}` });
     await signUp(app, display);

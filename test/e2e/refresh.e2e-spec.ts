@@ -72,6 +72,20 @@ describe('POST /refresh', () => {
     expect(response.body).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
+  it('refuses a refresh token sent twice in the form with invalid_request', async () => {
+    const response = await app
+      .http()
+      .post('/refresh')
+      .type('form')
+      .send('grant_type=refresh_token&refresh_token=a&refresh_token=b')
+      .expect(400);
+    expect(response.body).toMatchObject({
+      type: '/problems/invalid-request',
+      detail: 'refresh_token was sent more than once.',
+      error: 'invalid_request',
+    });
+  });
+
   it('answers 422 without a refresh token and 401 for an unknown one', async () => {
     await app.http().post('/refresh').send({}).expect(422);
     const response = await refresh('not-a-token-we-issued').expect(401);

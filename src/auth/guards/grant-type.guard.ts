@@ -4,14 +4,18 @@ import { ProblemException } from '../../common/problems/problem.exception.js';
 
 /**
  * RFC 6749 §5.2: a token endpoint answers another grant with `unsupported_grant_type` (400),
- * before any validation or credential check. A missing grant_type is fine (JSON clients).
+ * before any validation or credential check. A missing grant_type is fine (JSON clients). A form
+ * parameter sent twice is `invalid_request` (§3.2: parameters must not be included more than once).
  */
 export function GrantTypeGuard(grantType: 'password' | 'refresh_token'): Type<CanActivate> {
   @Injectable()
   class GrantTypeGuardMixin implements CanActivate {
     canActivate(context: ExecutionContext): boolean {
-      const body = context.switchToHttp().getRequest<FastifyRequest>().body;
-      if (typeof body !== 'object' || body === null || !('grant_type' in body)) return true;
+      const request = context.switchToHttp().getRequest<FastifyRequest>();
+      const body = request.body;
+      if (typeof body !== 'object' || body === null) return true;
+      if (isForm(request)) rejectRepeatedParameters(body);
+      if (!('grant_type' in body)) return true;
       const given = body.grant_type;
       if (given === undefined || given === grantType) return true;
       throw new ProblemException(
@@ -22,4 +26,21 @@ export function GrantTypeGuard(grantType: 'password' | 'refresh_token'): Type<Ca
     }
   }
   return mixin(GrantTypeGuardMixin);
+}
+
+function isForm(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '')
+    .toLowerCase()
+    .startsWith('application/x-www-form-urlencoded');
+}
+
+/** The form parser turns a repeated parameter into an array; none of ours may be one. */
+function rejectRepeatedParameters(form: object): void {
+  const repeated = Object.entries(form).find(([, value]) => Array.isArray(value));
+  if (!repeated) return;
+  // Name it only when it looks like a parameter name: never echo arbitrary client text.
+  const name = /^[A-Za-z0-9_]{1,64}$/.test(repeated[0]) ? repeated[0] : 'A parameter';
+  throw new ProblemException('invalidRequest', `${name} was sent more than once.`, {
+    extensions: { error: 'invalid_request' },
+  });
 }

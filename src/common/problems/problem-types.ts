@@ -8,6 +8,7 @@ export const PROBLEM_TYPES = {
     title: 'Malformed request',
     status: 400,
   },
+  invalidRequest: { type: '/problems/invalid-request', title: 'Invalid request', status: 400 },
   unsupportedGrantType: {
     type: '/problems/unsupported-grant-type',
     title: 'Unsupported grant type',
