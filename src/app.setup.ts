@@ -1,6 +1,8 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PROBLEM_CONTENT_TYPE } from './common/problems/problem-details.js';
+import { PROBLEM_TYPES } from './common/problems/problem-types.js';
 import { securityHeaders } from './common/security/security-headers.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
@@ -14,11 +16,15 @@ type TrustProxyFunction = Extract<
   (...args: never[]) => unknown
 >;
 
+/** helmet's headers, computed once: every response carries the same ones. */
+const SECURITY_HEADERS = securityHeaders();
+
 /** 64 KB: far above any legitimate auth request, far below what could hurt us. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The Fastify adapter with our options; main.ts and the e2e tests both build the app with it. */
 export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
+  const requestLog = new RequestLogController();
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // request.ip is the socket's address unless TRUST_PROXY names the proxies in front of us: a
@@ -26,11 +32,37 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     trustProxy: trustProxyOption(config.trustProxy),
     loggerInstance: logger,
     genReqId: requestIdFor,
-    logController: new RequestLogController(),
+    logController: requestLog,
+    frameworkErrors: routerErrorHandler(requestLog),
   });
   // Bodies are JSON (or the OAuth2 form); plain text gets a 415 rather than a confusing 422.
   adapter.getInstance().removeContentTypeParser('text/plain');
   return adapter;
+}
+
+/**
+ * Fastify's router refuses a malformed URL (400) or an over-long path parameter (414) before any
+ * hook, filter or Nest code runs; answered here in our problem shape, with our headers, and never
+ * echoing the path (it may hold a token).
+ */
+function routerErrorHandler(requestLog: RequestLogController) {
+  return (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void => {
+    // Fastify writes no request line for these: log it like any other request.
+    reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
+    const problem =
+      error.statusCode === 414
+        ? {
+            ...PROBLEM_TYPES.uriTooLong,
+            detail: 'A part of the address is longer than this service accepts.',
+          }
+        : { ...PROBLEM_TYPES.badRequest, detail: 'The address could not be understood.' };
+    void reply
+      .code(problem.status)
+      .headers(SECURITY_HEADERS)
+      .header('x-request-id', request.id)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify({ ...problem, request_id: request.id }));
+  };
 }
 
 /**
@@ -45,14 +77,13 @@ function trustProxyOption(trust: AppConfig['trustProxy']): false | string[] | Tr
 
 /** Everything applied to the app after creation: security and request-id headers, API docs. */
 export function configureApp(app: NestFastifyApplication): void {
-  const headers = securityHeaders();
   const shutdown = app.get(GracefulShutdown);
   const metrics = app.get(Metrics);
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
-      void reply.headers(headers).header('x-request-id', request.id);
+      void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
       shutdown.track(request);
       // While draining, keep-alive clients are asked to reconnect (to another instance).
       if (shutdown.draining) void reply.header('connection', 'close');

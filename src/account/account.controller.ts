@@ -77,7 +77,19 @@ export class AccountController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Session ended' })
-  @ApiProblemResponses({ kind: 'notFound', detail: 'No such session.' })
+  @ApiProblemResponses(
+    { kind: 'notFound', detail: 'No such session.' },
+    {
+      kind: 'badRequest',
+      detail: 'The address could not be understood.',
+      description: 'The id is not valid percent-encoding',
+    },
+    {
+      kind: 'uriTooLong',
+      detail: 'A part of the address is longer than this service accepts.',
+      description: 'The id is over 100 characters',
+    },
+  )
   async endSession(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id') id: string,

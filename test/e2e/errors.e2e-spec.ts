@@ -78,6 +78,21 @@ describe('errors are RFC 9457 problem details, never a 5xx or a library message'
     expectProblem(response, 404, '/problems/not-found');
   });
 
+  it('answers what the router refuses (a malformed URL, an over-long parameter) the same way', async () => {
+    const longId = 'a'.repeat(300);
+    const tooLong = await app.http().delete(`/me/sessions/${longId}`);
+    expectProblem(tooLong, 414, '/problems/uri-too-long');
+    const malformed = await app.http().get('/me/sessions/%E0%A4%A');
+    expectProblem(malformed, 400, '/problems/bad-request');
+    for (const response of [tooLong, malformed]) {
+      // Our headers and request id too; and the path, which may hold a token, is not echoed.
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.body.request_id).toBe(response.headers['x-request-id']);
+      expect(response.text).not.toContain(longId);
+      expect(response.text).not.toContain('%E0');
+    }
+  });
+
   it('answers a wrongly typed field with 422, not a crash', async () => {
     const response = await app
       .http()
