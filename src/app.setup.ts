@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PROBLEM_CONTENT_TYPE } from './common/problems/problem-details.js';
-import { PROBLEM_TYPES } from './common/problems/problem-types.js';
+import { sendProblem } from './common/filters/problem-details.filter.js';
 import { securityHeaders } from './common/security/security-headers.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
@@ -42,26 +41,13 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
 
 /**
  * Fastify's router refuses a malformed URL (400) or an over-long path parameter (414) before any
- * hook, filter or Nest code runs; answered here in our problem shape, with our headers, and never
- * echoing the path (it may hold a token).
+ * hook or Nest filter runs: answered as every other error, with our headers and a request line.
  */
 function routerErrorHandler(requestLog: RequestLogController) {
-  return (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void => {
-    // Fastify writes no request line for these: log it like any other request.
+  return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
     reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
-    const problem =
-      error.statusCode === 414
-        ? {
-            ...PROBLEM_TYPES.uriTooLong,
-            detail: 'A part of the address is longer than this service accepts.',
-          }
-        : { ...PROBLEM_TYPES.badRequest, detail: 'The address could not be understood.' };
-    void reply
-      .code(problem.status)
-      .headers(SECURITY_HEADERS)
-      .header('x-request-id', request.id)
-      .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify({ ...problem, request_id: request.id }));
+    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+    sendProblem(error, request, reply);
   };
 }
 

@@ -81,7 +81,7 @@ export class AccountController {
     { kind: 'notFound', detail: 'No such session.' },
     {
       kind: 'badRequest',
-      detail: 'The address could not be understood.',
+      detail: 'The request could not be understood.',
       description: 'The id is not valid percent-encoding',
     },
     {

@@ -17,14 +17,17 @@ const GENERIC_DETAIL: Partial<Record<ProblemKind, string>> = {
   notFound: 'There is nothing at this address.',
   methodNotAllowed: 'This method is not allowed here.',
   payloadTooLarge: 'The request body is larger than this service accepts (64 KB).',
+  uriTooLong: 'A part of the address is longer than this service accepts.',
   unsupportedMediaType:
     'Send the body as application/json (or application/x-www-form-urlencoded where documented).',
   validation: 'The request failed validation.',
   internal: 'Something went wrong on our side.',
 };
 
-/** Fastify's own request errors (body parsing, limits) by code, when the status alone is too vague. */
+/** Fastify's own request errors (URL, body parsing, limits) by code. */
 const KIND_FOR_FASTIFY_CODE: Readonly<Record<string, ProblemKind>> = {
+  FST_ERR_BAD_URL: 'badRequest',
+  FST_ERR_MAX_PARAM_LENGTH: 'uriTooLong',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformedRequest',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformedRequest',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformedRequest',
@@ -41,16 +44,26 @@ const KIND_FOR_FASTIFY_CODE: Readonly<Record<string, ProblemKind>> = {
 export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const { problem, headers } = toProblem(exception, request);
-    if (reply.sent) return;
-    void reply
-      .code(problem.status)
-      .headers(headers)
-      .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify({ ...problem, request_id: request.id }));
+    sendProblem(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
+}
+
+/**
+ * Answers an exception as problem details. Also used for what Fastify's router refuses before any
+ * Nest code runs (see app.setup.ts).
+ */
+export function sendProblem(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { problem, headers } = toProblem(exception, request);
+  if (reply.sent) return;
+  void reply
+    .code(problem.status)
+    .headers(headers)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify({ ...problem, request_id: request.id }));
 }
 
 function toProblem(
@@ -60,21 +73,23 @@ function toProblem(
   if (exception instanceof ProblemException) {
     return { problem: exception.problem, headers: exception.headers };
   }
+  const fastifyKind = kindOfFastifyError(exception);
+  if (fastifyKind) return { problem: genericProblem(fastifyKind), headers: {} };
   if (exception instanceof HttpException && exception.getStatus() < 500) {
-    return { problem: genericProblem(kindOfFrameworkError(exception)), headers: {} };
+    return { problem: genericProblem(problemKindForStatus(exception.getStatus())), headers: {} };
   }
   // request.log carries the request id; pino prints the error's stack.
   request.log.error({ err: exception }, 'Unhandled exception');
   return { problem: genericProblem('internal'), headers: {} };
 }
 
-function kindOfFrameworkError(exception: HttpException): ProblemKind {
-  const cause: unknown = exception.cause;
-  if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') {
-    const kind = KIND_FOR_FASTIFY_CODE[cause.code];
-    if (kind) return kind;
+/** A Fastify error we know by its code, as thrown by the router or wrapped by Nest. */
+function kindOfFastifyError(exception: unknown): ProblemKind | undefined {
+  const error: unknown = exception instanceof HttpException ? exception.cause : exception;
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
+    return KIND_FOR_FASTIFY_CODE[error.code];
   }
-  return problemKindForStatus(exception.getStatus());
+  return undefined;
 }
 
 function genericProblem(kind: ProblemKind): ProblemDetails {
