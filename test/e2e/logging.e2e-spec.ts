@@ -105,6 +105,15 @@ describe('logs', () => {
       const signup = lines.find((line) => line.route === '/signup');
       expect(signup).toMatchObject({ method: 'POST', status: 201 });
       expect(signup).not.toHaveProperty('user_id');
+
+      // What the router refuses before any Nest code runs gets its line too, token masked.
+      const refused = await app
+        .http()
+        .delete(`/me/sessions/${'A'.repeat(120)}`)
+        .expect(414);
+      const refusal = logs.entries.find((entry) => entry.request_id === refused.body.request_id);
+      expect(refusal).toMatchObject({ msg: 'request', method: 'DELETE', route: null, status: 414 });
+      expect(JSON.stringify(refusal)).not.toContain('A'.repeat(32));
     } finally {
       await app.close({ removeData: true });
     }
