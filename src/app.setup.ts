@@ -18,6 +18,11 @@ type TrustProxyFunction = Extract<
 /** helmet's headers, computed once: every response carries the same ones. */
 const SECURITY_HEADERS = securityHeaders();
 
+/** What every response carries, whether or not it reached a route: our headers and its request id. */
+function setResponseHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+}
+
 /** 64 KB: far above any legitimate auth request, far below what could hurt us. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -46,7 +51,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
 function routerErrorHandler(requestLog: RequestLogController) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
     reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
-    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+    setResponseHeaders(request, reply);
     sendProblem(error, request, reply);
   };
 }
@@ -69,7 +74,7 @@ export function configureApp(app: NestFastifyApplication): void {
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
-      void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+      setResponseHeaders(request, reply);
       shutdown.track(request);
       // While draining, keep-alive clients are asked to reconnect (to another instance).
       if (shutdown.draining) void reply.header('connection', 'close');
