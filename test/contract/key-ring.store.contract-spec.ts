@@ -50,4 +50,15 @@ describe.each(STORES)('KeyRingStore contract: %s', (name, open) => {
     expect((await ring.read()).map((k) => k.kid)).not.toContain(first!.kid);
     await ring.remove([]);
   });
+
+  it('adds only one first key of an algorithm, however many instances try at once', async () => {
+    await ring.remove((await ring.read()).map((key) => key.kid));
+    const ofAlg = async (alg: string) => (await ring.read()).filter((key) => key.alg === alg);
+    await Promise.all(Array.from({ length: 8 }, () => ring.addFirst(generateKey('HS256'))));
+    expect(await ofAlg('HS256')).toHaveLength(1);
+    await ring.addFirst(generateKey('ES256'));
+    await ring.addFirst(generateKey('HS256'));
+    expect(await ofAlg('ES256')).toHaveLength(1);
+    expect(await ofAlg('HS256')).toHaveLength(1);
+  });
 });

@@ -27,6 +27,11 @@ export class FileKeyRingStore extends KeyRingStore {
     await this.write([...(await this.read()), key]);
   }
 
+  /** One process owns this file (the memory store runs as a single instance). */
+  async addFirst(key: SigningKey): Promise<void> {
+    if (!(await this.read()).some((k) => k.alg === key.alg)) await this.add(key);
+  }
+
   async remove(kids: readonly string[]): Promise<void> {
     if (kids.length === 0) return;
     await this.write((await this.read()).filter((key) => !kids.includes(key.kid)));

@@ -1,4 +1,6 @@
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { Database } from '../../database/database.js';
+import type { DatabaseSchema } from '../../database/schema.js';
 import { toDate } from '../../database/schema.js';
 import type { JwtAlgorithm } from '../../config/app-config.js';
 import { byAge, KeyRingStore } from './key-ring.store.js';
@@ -29,20 +31,52 @@ export class SqlKeyRingStore extends KeyRingStore {
   }
 
   async add(key: SigningKey): Promise<void> {
-    const stored = toStoredKey(key);
-    await this.db
-      .insertInto('signing_keys')
-      .values({
-        kid: stored.kid,
-        alg: stored.alg,
-        material: stored.material,
-        created_at: stored.created_at,
-      })
-      .execute();
+    await insertKey(this.db, key);
+  }
+
+  /**
+   * Check and insert in one write transaction that instances take in turn: PostgreSQL's READ
+   * COMMITTED alone would let each see an empty ring (so an advisory lock, held until commit), and
+   * SQLite's BEGIN IMMEDIATE takes the write lock before the read.
+   */
+  async addFirst(key: SigningKey): Promise<void> {
+    const postgres = this.db.getExecutor().adapter instanceof PostgresAdapter;
+    await this.db.connection().execute(async (connection) => {
+      await sql.raw(postgres ? 'begin' : 'begin immediate').execute(connection);
+      try {
+        if (postgres) await sql`select pg_advisory_xact_lock(${KEY_RING_LOCK})`.execute(connection);
+        const present = await connection
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('alg', '=', key.alg)
+          .executeTakeFirst();
+        if (!present) await insertKey(connection, key);
+        await sql`commit`.execute(connection);
+      } catch (error) {
+        await sql`rollback`.execute(connection);
+        throw error;
+      }
+    });
   }
 
   async remove(kids: readonly string[]): Promise<void> {
     if (kids.length === 0) return;
     await this.db.deleteFrom('signing_keys').where('kid', 'in', kids).execute();
   }
+}
+
+/** The advisory lock id that serialises first starts on one PostgreSQL database ("KEYR"). */
+const KEY_RING_LOCK = 0x4b455952;
+
+async function insertKey(db: Kysely<DatabaseSchema>, key: SigningKey): Promise<void> {
+  const stored = toStoredKey(key);
+  await db
+    .insertInto('signing_keys')
+    .values({
+      kid: stored.kid,
+      alg: stored.alg,
+      material: stored.material,
+      created_at: stored.created_at,
+    })
+    .execute();
 }

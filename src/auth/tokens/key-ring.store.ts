@@ -6,6 +6,11 @@ export abstract class KeyRingStore {
   /** Every key, oldest first. */
   abstract read(): Promise<SigningKey[]>;
   abstract add(key: SigningKey): Promise<void>;
+  /**
+   * Adds `key` unless the ring already holds a key of its algorithm: the first start. Atomic, so
+   * instances starting together on an empty ring add one key between them and all sign with it.
+   */
+  abstract addFirst(key: SigningKey): Promise<void>;
   abstract remove(kids: readonly string[]): Promise<void>;
 }
 

@@ -39,8 +39,8 @@ export class SigningKeys {
     }
     let keys = await store.read();
     if (!keys.some((key) => key.alg === algorithm)) {
-      await store.add(generateKey(algorithm));
-      // Read back: when several instances start together, they all sign with the same newest key.
+      // Instances starting together on an empty ring add one key between them, and all read it back.
+      await store.addFirst(generateKey(algorithm));
       keys = await store.read();
     }
     return new SigningKeys(keys, config, store);
