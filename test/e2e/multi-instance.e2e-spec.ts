@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createFreshDatabase, testPostgresUrl, type FreshDatabase } from '../support/postgres.js';
 import { freshKeyPrefix, testRedisUrl } from '../support/redis.js';
 import { ensureBuilt, ServerProcess } from '../support/server-process.js';
+import { decodeJwt } from '../support/jwt.js';
 import { aUser } from '../support/users.factory.js';
 
 const postgresUrl = await testPostgresUrl();
@@ -69,6 +70,9 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
       body: { refresh_token: login.body.refresh_token },
     });
     expect(refreshed.status).toBe(200);
+    // Started together on an empty database, they agreed on one signing key.
+    const kid = (jwt: unknown) => decodeJwt(jwt as string).header.kid;
+    expect(kid(refreshed.body.access_token)).toBe(kid(token));
   });
 
   it('refuses on B, within a second, a token logged out on A', async () => {
