@@ -44,6 +44,42 @@ describe('AppConfig.fromEnv', () => {
     expect(error.message.startsWith(`${name} `)).toBe(true);
   });
 
+  describe('PUBLIC_URL', () => {
+    it('defaults to where the service listens, and leaves the issuer as it was', () => {
+      expect(fromEnv({}).publicUrl).toBe('http://127.0.0.1:3000');
+      expect(fromEnv({ HOST: '0.0.0.0', PORT: '8000' }).publicUrl).toBe('http://localhost:8000');
+      expect(fromEnv({ HOST: '::1' }).publicUrl).toBe('http://[::1]:3000');
+      expect(fromEnv({}).publicUrlExplicit).toBe(false);
+      expect(fromEnv({}).jwt.issuer).toBe('nest-jwt-auth');
+      expect(fromEnv({ JWT_ISSUER: 'me' }).jwt.issuer).toBe('me');
+    });
+
+    it('is kept without a trailing slash, path prefix included, and becomes the issuer', () => {
+      const config = fromEnv({ PUBLIC_URL: 'https://auth.example.com/api/' });
+      expect(config.publicUrl).toBe('https://auth.example.com/api');
+      expect(config.publicUrlExplicit).toBe(true);
+      expect(config.jwt.issuer).toBe('https://auth.example.com/api');
+      expect(
+        fromEnv({ PUBLIC_URL: 'https://a.example', JWT_ISSUER: 'https://a.example' }).jwt.issuer,
+      ).toBe('https://a.example');
+    });
+
+    it.each([
+      'auth.example.com',
+      'ftp://auth.example.com',
+      'https://auth.example.com/?x=1',
+      'https://auth.example.com/#top',
+      'https://user:pass@auth.example.com',
+    ])('refuses %s', (value) => {
+      expect(failure({ PUBLIC_URL: value }).variable).toBe('PUBLIC_URL');
+    });
+
+    it('refuses a JWT_ISSUER that is not PUBLIC_URL when both are set', () => {
+      const error = failure({ PUBLIC_URL: 'https://auth.example.com', JWT_ISSUER: 'other' });
+      expect(error.variable).toBe('JWT_ISSUER');
+    });
+  });
+
   it('sizes the hashing pool to the cores unless HASH_WORKERS says otherwise', () => {
     expect(fromEnv({}).hashWorkers).toBe(availableParallelism());
     expect(fromEnv({ HASH_WORKERS: '3' }).hashWorkers).toBe(3);

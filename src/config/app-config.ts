@@ -69,6 +69,13 @@ export class AppConfig {
   readonly environment: Environment;
   readonly port: number;
   readonly host: string;
+  /**
+   * The URL clients reach the service at (PUBLIC_URL, behind any proxy), without a trailing slash:
+   * the base of every absolute URL we publish (server metadata, links in mails).
+   */
+  readonly publicUrl: string;
+  /** Whether PUBLIC_URL was set, rather than derived from HOST and PORT. */
+  readonly publicUrlExplicit: boolean;
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
@@ -109,17 +116,29 @@ export class AppConfig {
       throw new ConfigError('JWT_PRIVATE_KEY', 'is only used with JWT_ALGORITHM=RS256 or ES256');
     }
     const dataDir = resolve(read.string('DATA_DIR', './data'));
+    const port = read.integer('PORT', 3000, 0, 65535);
+    const host = read.string('HOST', '127.0.0.1');
+    const explicitPublicUrl = read.optional('PUBLIC_URL');
+    const publicUrl =
+      explicitPublicUrl === undefined
+        ? derivedPublicUrl(host, port)
+        : parsePublicUrl(explicitPublicUrl);
     return new AppConfig({
       environment,
-      port: read.integer('PORT', 3000, 0, 65535),
-      host: read.string('HOST', '127.0.0.1'),
+      port,
+      host,
+      publicUrl,
+      publicUrlExplicit: explicitPublicUrl !== undefined,
       dataDir,
       database: parseDatabaseUrl(read.optional('DATABASE_URL'), dataDir),
       jwt: {
         algorithm,
         secret: secret === undefined ? undefined : parseJwtSecret(secret),
         privateKey: privateKey === undefined ? undefined : parsePrivateKey(privateKey, algorithm),
-        issuer: read.string('JWT_ISSUER', 'nest-jwt-auth'),
+        issuer: parseIssuer(
+          read.optional('JWT_ISSUER')?.trim(),
+          explicitPublicUrl === undefined ? undefined : publicUrl,
+        ),
         audience: read.string('JWT_AUDIENCE', 'nest-jwt-auth'),
         accessTokenTtlSeconds: read.duration('ACCESS_TOKEN_TTL', '15m', 1),
         refreshTokenTtlSeconds: read.duration('REFRESH_TOKEN_TTL', '30d', 60),
@@ -149,6 +168,50 @@ export class AppConfig {
       },
     });
   }
+}
+
+/** PUBLIC_URL: an absolute http(s) URL, no query or fragment; a path prefix is kept. */
+function parsePublicUrl(value: string): string {
+  const text = value.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute http(s) URL (got "${text}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('PUBLIC_URL', `must be an http:// or https:// URL (got "${text}")`);
+  }
+  if (url.search || url.hash || text.includes('?') || text.includes('#')) {
+    throw new ConfigError('PUBLIC_URL', 'must not have a query or a fragment');
+  }
+  if (url.username || url.password) {
+    throw new ConfigError('PUBLIC_URL', 'must not carry credentials');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Unset PUBLIC_URL: where this process listens (an any-address bind is reached as localhost). */
+function derivedPublicUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const hostPart = isIP(reachable) === 6 ? `[${reachable}]` : reachable;
+  return `http://${hostPart}:${port}`;
+}
+
+/**
+ * JWT_ISSUER: when PUBLIC_URL is set, `iss` is that URL (RFC 9068 §2.2: the issuer identifier of
+ * RFC 8414 metadata) and an explicit JWT_ISSUER must agree; when it is unset, `iss` stays a fixed
+ * name, so instances on different ports keep accepting each other's tokens.
+ */
+function parseIssuer(issuer: string | undefined, publicUrl: string | undefined): string {
+  if (publicUrl === undefined) return issuer ?? 'nest-jwt-auth';
+  if (issuer !== undefined && issuer !== publicUrl) {
+    throw new ConfigError(
+      'JWT_ISSUER',
+      `must equal PUBLIC_URL (${publicUrl}) when both are set: the issuer is the server's public URL (RFC 9068 §2.2)`,
+    );
+  }
+  return publicUrl;
 }
 
 /**
