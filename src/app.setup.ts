@@ -1,7 +1,9 @@
-import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './common/body/json-depth.js';
 import { sendProblem } from './common/filters/problem-details.filter.js';
+import { ProblemException } from './common/problems/problem.exception.js';
 import { securityHeaders } from './common/security/security-headers.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
@@ -66,10 +68,38 @@ function trustProxyOption(trust: AppConfig['trustProxy']): false | string[] | Tr
   return (_address, hop) => hop < trust;
 }
 
+/**
+ * Fastify's JSON parser (prototype poisoning refused), then a nesting bound on the result: every
+ * route that takes JSON gets it before any pipe or guard walks the body recursively.
+ */
+function useDepthLimitedJsonParser(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>(
+    'application/json',
+    { bodyLimit: BODY_LIMIT_BYTES },
+    (request, body, done) => {
+      void parseJson(request, body.toString('utf8'), (error, parsed) => {
+        if (error) return done(error);
+        if (nestsDeeperThan(parsed, MAX_BODY_DEPTH)) {
+          return done(
+            new ProblemException(
+              'malformedRequest',
+              `The JSON body nests deeper than ${MAX_BODY_DEPTH} levels.`,
+            ),
+          );
+        }
+        done(null, parsed);
+      });
+    },
+  );
+}
+
 /** Everything applied to the app after creation: security and request-id headers, API docs. */
 export function configureApp(app: NestFastifyApplication): void {
   const shutdown = app.get(GracefulShutdown);
   const metrics = app.get(Metrics);
+  useDepthLimitedJsonParser(app);
   app
     .getHttpAdapter()
     .getInstance()
