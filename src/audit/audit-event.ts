@@ -10,6 +10,7 @@ export const AUDIT_EVENT_TYPES = [
   'logout_all',
   'password_changed',
   'session_revoked',
+  'token_revoked',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -1,17 +1,23 @@
-import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
+import {
+  ApiOAuthErrorResponses,
+  ApiProblemResponses,
+} from '../common/problems/api-problem-responses.decorator.js';
 import { toUserDto } from '../users/dto/user.dto.js';
 import type { User } from '../users/user.js';
 import { AuthService } from './auth.service.js';
@@ -25,6 +31,7 @@ import { ApiBearer } from './guards/api-bearer.decorator.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
 import { GrantTypeGuard } from './guards/grant-type.guard.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { OAuthEndpoint } from './oauth/oauth-endpoint.decorator.js';
 import type { AuthenticatedUser } from './tokens/access-token.claims.js';
 
 const BAD_BODY = [
@@ -33,7 +40,14 @@ const BAD_BODY = [
   { kind: 'unsupportedMediaType' },
 ] as const;
 const TOKEN_ENDPOINT_NOTE =
-  'Client credentials (`client_id`, `client_secret`, or HTTP Basic) and `scope` are accepted and ignored: there are only public clients. The response is never cached (`Cache-Control: no-store`, RFC 6749 §5.1).';
+  'Client credentials (`client_id`, `client_secret`, or HTTP Basic) and `scope` are accepted and ignored: there are only public clients. The response is never cached (`Cache-Control: no-store`, RFC 6749 §5.1). Errors are problem details served as `application/json` with an RFC 6749 §5.2 `error` code; a form missing a parameter is `400 invalid_request`, the same JSON body a `422`.';
+const REFRESH_NOTE =
+  'The token presented is spent; the answer carries its successor. Presenting a spent token again ends the whole session (reuse detection, RFC 9700 §4.14). Any string that is not a live refresh token of ours, whatever its length, is `401 invalid_grant`.';
+const OAUTH_BAD_BODY = [
+  { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
+  { kind: 'payloadTooLarge' },
+  { kind: 'unsupportedMediaType' },
+] as const;
 
 @ApiTags('auth')
 @Controller()
@@ -59,24 +73,35 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(IpRateLimitGuard, GrantTypeGuard('password'), LocalAuthGuard)
+  @UseGuards(IpRateLimitGuard, GrantTypeGuard('password', 'refresh_token'), LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
-  // RFC 6749 §5.1: token responses must not be cached.
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @OAuthEndpoint()
   @ApiOperation({
-    summary: 'Log in: JSON, or the OAuth2 password grant (RFC 6749 §4.3)',
-    description: `Takes the tutorial's JSON body (\`email\` may be sent and is ignored) or the OAuth2 form \`grant_type=password&username=…&password=…\`. Starts a session: answers an access token and the first refresh token. ${TOKEN_ENDPOINT_NOTE}`,
+    summary: 'The token endpoint: log in (password grant) or refresh (RFC 6749 §3.2)',
+    description: `Takes the tutorial's JSON body (\`email\` may be sent and is ignored) or the OAuth2 form \`grant_type=password&username=…&password=…\`: starts a session and answers an access token and the first refresh token. With \`grant_type=refresh_token&refresh_token=…\` (form or JSON) it answers exactly what /refresh answers, so OAuth2 clients need only this one URL. ${REFRESH_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiBody({ type: LoginDto })
+  @ApiExtraModels(LoginDto, RefreshDto)
+  @ApiBody({
+    schema: { oneOf: [{ $ref: getSchemaPath(LoginDto) }, { $ref: getSchemaPath(RefreshDto) }] },
+  })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiProblemResponses(
-    ...BAD_BODY,
-    { kind: 'unsupportedGrantType', detail: 'Only grant_type=password is accepted here.' },
-    { kind: 'invalidRequest', detail: 'username was sent more than once.' },
-    { kind: 'invalidCredentials', detail: 'Invalid username or password' },
+  @ApiOAuthErrorResponses(
+    ...OAUTH_BAD_BODY,
+    {
+      kind: 'unsupportedGrantType',
+      detail: 'Only grant_type=password or refresh_token is accepted here.',
+      error: 'unsupported_grant_type',
+    },
+    { kind: 'invalidRequest', detail: 'username must not be empty.' },
+    {
+      kind: 'invalidCredentials',
+      detail: 'Invalid username or password',
+      error: 'invalid_grant',
+      description:
+        'Wrong username or password; with the refresh grant, an invalid refresh token (`invalid_grant` either way)',
+    },
     { kind: 'validation', detail: 'username must not be empty.' },
     {
       kind: 'tooManyRequests',
@@ -85,31 +110,42 @@ export class AuthController {
     },
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
-  login(@CurrentUser() user: User, @Client() client: ClientInfo): Promise<TokenResponseDto> {
-    return this.auth.login(user, client);
+  login(
+    @CurrentUser() user: User | undefined,
+    @Req() request: FastifyRequest,
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponseDto> {
+    if (user) return this.auth.login(user, client);
+    // The refresh grant: LocalAuthGuard let it through with its body validated as a RefreshDto.
+    return this.auth.refresh((request.body as RefreshDto).refresh_token, client);
   }
 
   @Public()
   @UseGuards(IpRateLimitGuard, GrantTypeGuard('refresh_token'))
   @Post('refresh')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @OAuthEndpoint()
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair (RFC 6749 §6), with rotation',
-    description: `Takes JSON \`{"refresh_token": …}\` or the OAuth2 form \`grant_type=refresh_token&refresh_token=…\`. The token presented is spent; the answer carries its successor. Presenting a spent token again ends the whole session (reuse detection, RFC 9700 §4.14). ${TOKEN_ENDPOINT_NOTE}`,
+    description: `Takes JSON \`{"refresh_token": …}\` or the OAuth2 form \`grant_type=refresh_token&refresh_token=…\` (the same grant is also taken by the token endpoint, /login). ${REFRESH_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: RefreshDto })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiProblemResponses(
-    ...BAD_BODY,
-    { kind: 'unsupportedGrantType', detail: 'Only grant_type=refresh_token is accepted here.' },
-    { kind: 'invalidRequest', detail: 'refresh_token was sent more than once.' },
+  @ApiOAuthErrorResponses(
+    ...OAUTH_BAD_BODY,
+    {
+      kind: 'unsupportedGrantType',
+      detail: 'Only grant_type=refresh_token is accepted here.',
+      error: 'unsupported_grant_type',
+    },
+    { kind: 'invalidRequest', detail: 'refresh_token must not be empty.' },
     {
       kind: 'invalidRefreshToken',
       detail: 'Invalid refresh token',
-      description: 'Unknown, expired, spent (reuse: the session is ended) or revoked refresh token',
+      error: 'invalid_grant',
+      description:
+        'Unknown, expired, spent (reuse: the session is ended) or revoked refresh token, of any length',
     },
     { kind: 'validation', detail: 'refresh_token must not be empty.' },
     { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },

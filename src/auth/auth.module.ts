@@ -9,6 +9,12 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksController } from './jwks.controller.js';
+import { IntrospectionClientGuard } from './oauth/introspection-client.guard.js';
+import { IntrospectionClients } from './oauth/introspection-clients.js';
+import { OAuthController } from './oauth/oauth.controller.js';
+import { OAuthService } from './oauth/oauth.service.js';
+import { ServerMetadataController } from './oauth/server-metadata.controller.js';
+import { TokenInspector } from './oauth/token-inspector.js';
 import { BcryptPasswordHasher } from './passwords/bcrypt.password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.service.js';
@@ -26,9 +32,13 @@ import { SigningKeys } from './tokens/signing-keys.js';
 
 @Module({
   imports: [UsersModule, PassportModule, JwtModule.register({})],
-  controllers: [AuthController, JwksController],
+  controllers: [AuthController, JwksController, OAuthController, ServerMetadataController],
   providers: [
     AuthService,
+    OAuthService,
+    TokenInspector,
+    IntrospectionClients,
+    IntrospectionClientGuard,
     AccessTokenService,
     AccessTokenVerifier,
     SessionsService,

@@ -6,6 +6,8 @@ import { SigningKeys, type PublishedJwk } from './tokens/signing-keys.js';
 class JwkSetDto {
   @ApiProperty({
     description: 'Public keys (RFC 7517) with `kid`, `alg` and `use: sig`; empty with HS256.',
+    type: 'array',
+    items: { type: 'object', additionalProperties: { type: 'string' } },
     example: [
       {
         kty: 'EC',

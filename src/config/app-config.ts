@@ -49,6 +49,12 @@ export interface AbuseConfig {
   readonly passwordDenylist: boolean;
 }
 
+/** A resource server that may introspect tokens, authenticating with HTTP Basic. */
+export interface IntrospectionClient {
+  readonly id: string;
+  readonly secret: string;
+}
+
 export interface JwtConfig {
   readonly algorithm: JwtAlgorithm;
   /** HS256 key from JWT_SECRET; undefined means "generate one and keep it in DATA_DIR". */
@@ -92,6 +98,8 @@ export class AppConfig {
   readonly shutdown: { readonly drainSeconds: number; readonly timeoutSeconds: number };
   /** Audit events older than this are deleted. */
   readonly auditRetentionSeconds: number;
+  /** Resource servers allowed to call /introspect (RFC 7662), from INTROSPECTION_CLIENTS. */
+  readonly introspectionClients: readonly IntrospectionClient[];
   /** Fastify's trustProxy: false (socket address), a hop count, or the proxies' addresses. */
   readonly trustProxy: false | number | string[];
 
@@ -155,6 +163,7 @@ export class AppConfig {
         passwordDenylist: read.oneOf('PASSWORD_DENYLIST', ['on', 'off'], 'on') === 'on',
       },
       trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
+      introspectionClients: parseIntrospectionClients(read.optional('INTROSPECTION_CLIENTS')),
       auditRetentionSeconds: read.duration('AUDIT_RETENTION', '90d', 1),
       shutdown: {
         drainSeconds: read.duration('SHUTDOWN_DRAIN', '5s', 0),
@@ -231,6 +240,39 @@ function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseCon
     'DATABASE_URL',
     'must be postgres://…, sqlite:<path> or memory: (or unset, for SQLite in DATA_DIR)',
   );
+}
+
+/** Long enough that guessing is hopeless, as RFC 7662 §4 asks of introspection credentials. */
+export const MIN_INTROSPECTION_SECRET = 32;
+
+/** INTROSPECTION_CLIENTS: comma-separated `client_id:client_secret` pairs. */
+function parseIntrospectionClients(value: string | undefined): IntrospectionClient[] {
+  if (value === undefined) return [];
+  const clients = value.split(',').map((pair, index): IntrospectionClient => {
+    const trimmed = pair.trim();
+    const colon = trimmed.indexOf(':');
+    const id = colon > 0 ? trimmed.slice(0, colon) : '';
+    const secret = colon > 0 ? trimmed.slice(colon + 1) : '';
+    // Never echo the pair: it holds a secret.
+    if (!/^[A-Za-z0-9._~-]{1,64}$/.test(id)) {
+      throw new ConfigError(
+        'INTROSPECTION_CLIENTS',
+        `entry ${index + 1} must be client_id:client_secret, the id made of letters, digits and . _ ~ - (at most 64)`,
+      );
+    }
+    if (secret.length < MIN_INTROSPECTION_SECRET || /\s/.test(secret)) {
+      throw new ConfigError(
+        'INTROSPECTION_CLIENTS',
+        `the secret of client "${id}" must be at least ${MIN_INTROSPECTION_SECRET} characters, without spaces`,
+      );
+    }
+    return { id, secret };
+  });
+  const ids = new Set(clients.map((client) => client.id));
+  if (ids.size !== clients.length) {
+    throw new ConfigError('INTROSPECTION_CLIENTS', 'names a client_id more than once');
+  }
+  return clients;
 }
 
 const MIN_METRICS_TOKEN = 16;

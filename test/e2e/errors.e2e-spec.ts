@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const PROBLEM_KEYS = ['detail', 'status', 'title', 'type'];
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+/** RFC 6749 §5.2: the OAuth2 endpoints serve the same body as application/json. */
+const OAUTH_JSON = 'application/json; charset=utf-8';
+const contentTypeOf = (path: string) => (path === '/login' ? OAUTH_JSON : PROBLEM_JSON);
 
 describe('errors are RFC 9457 problem details, never a 5xx or a library message', () => {
   let app: TestApp;
@@ -15,9 +19,10 @@ describe('errors are RFC 9457 problem details, never a 5xx or a library message'
     response: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
     status: number,
     type: string,
+    contentType = PROBLEM_JSON,
   ): void => {
     expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(response.headers['content-type']).toBe(contentType);
     expect(response.body).toMatchObject({ status, type });
     expect(Object.keys(response.body)).toEqual(expect.arrayContaining(PROBLEM_KEYS));
     const text = JSON.stringify(response.body);
@@ -30,7 +35,7 @@ describe('errors are RFC 9457 problem details, never a 5xx or a library message'
       .post(path)
       .set('Content-Type', 'application/json')
       .send('{"username": "john", ');
-    expectProblem(response, 400, '/problems/malformed-request');
+    expectProblem(response, 400, '/problems/malformed-request', contentTypeOf(path));
   });
 
   it('answers an empty JSON body with 400', async () => {
@@ -98,6 +103,6 @@ describe('errors are RFC 9457 problem details, never a 5xx or a library message'
       .http()
       .post('/login')
       .send({ username: { $ne: null }, password: ['a'] });
-    expectProblem(response, 422, '/problems/validation-error');
+    expectProblem(response, 422, '/problems/validation-error', OAUTH_JSON);
   });
 });

@@ -12,19 +12,27 @@ const start = async (env: Record<string, string>): Promise<TestApp> => {
   return app;
 };
 
+/** The OAuth2 endpoints serve problems as application/json with an `error` code (RFC 6749 §5.2). */
+const OAUTH_ENDPOINTS = ['/login', '/refresh', '/revoke', '/introspect'];
+
 const expectTooMany = (response: {
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  request: { url: string };
 }): void => {
   expect(response.status).toBe(429);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const oauth = OAUTH_ENDPOINTS.includes(new URL(response.request.url).pathname);
+  expect(response.headers['content-type']).toMatch(
+    oauth ? /^application\/json/ : /^application\/problem\+json/,
+  );
   expect(response.body).toMatchObject({ type: '/problems/too-many-requests', status: 429 });
+  if (oauth) expect(response.body.error).toBe('temporarily_unavailable');
   expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
 };
 
 describe('per-IP rate limit (RATE_LIMIT_PER_IP per minute, per endpoint)', () => {
-  it('answers 429 with Retry-After past the limit on /signup, /login and /refresh, each counted apart', async () => {
+  it('answers 429 with Retry-After past the limit on /signup, /login, /refresh and /revoke, each counted apart', async () => {
     const app = await start({ RATE_LIMIT_PER_IP: '3' });
     for (let i = 0; i < 3; i++) await app.http().post('/signup').send(aUser()).expect(201);
     const limited = await app.http().post('/signup').send(aUser());
@@ -32,12 +40,17 @@ describe('per-IP rate limit (RATE_LIMIT_PER_IP per minute, per endpoint)', () =>
     expect(limited.body.detail).toMatch(/^Too many requests from your address/);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
 
-    for (const path of ['/login', '/refresh']) {
+    for (const path of ['/login', '/refresh', '/revoke']) {
       for (let i = 0; i < 3; i++) {
-        const response = await app.http().post(path).send({ username: 'x', refresh_token: 'x' });
+        const response = await app
+          .http()
+          .post(path)
+          .send({ username: 'x', refresh_token: 'x', token: 'x' });
         expect(response.status).not.toBe(429);
       }
-      expectTooMany(await app.http().post(path).send({ username: 'x', refresh_token: 'x' }));
+      expectTooMany(
+        await app.http().post(path).send({ username: 'x', refresh_token: 'x', token: 'x' }),
+      );
     }
     // Other routes are not limited.
     await app.http().get('/health').expect(200);

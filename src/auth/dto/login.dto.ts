@@ -9,7 +9,8 @@ import { OAuthClientFieldsDto } from './oauth-client-fields.dto.js';
  */
 export class LoginDto extends OAuthClientFieldsDto {
   @ApiPropertyOptional({
-    description: 'Required by the OAuth2 form (`password`); optional in JSON.',
+    description:
+      'Required by the OAuth2 form (`password`); optional in JSON. `refresh_token` takes the refresh grant instead (see RefreshDto).',
     enum: ['password'],
   })
   @IsOptional()

@@ -1,14 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 
 export class LogoutDto {
+  // Any string is taken, as at the token endpoints: one that is not a refresh token of the
+  // caller's is ignored.
   @ApiPropertyOptional({
     description:
       'A refresh token of yours to end as well (its session), when it is not the one of this access token.',
-    maxLength: 256,
   })
   @IsOptional()
   @IsString({ message: 'refresh_token must be a string.' })
-  @MaxLength(256, { message: 'refresh_token must be at most 256 characters long.' })
   refresh_token?: string;
 }

@@ -1,26 +1,29 @@
 import { CanActivate, ExecutionContext, Injectable, mixin, Type } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../../common/problems/problem.exception.js';
+import { isFormRequest } from '../oauth/oauth-endpoint.decorator.js';
 
 /**
  * RFC 6749 §5.2: a token endpoint answers another grant with `unsupported_grant_type` (400),
  * before any validation or credential check. A missing grant_type is fine (JSON clients). A form
  * parameter sent twice is `invalid_request` (§3.2: parameters must not be included more than once).
  */
-export function GrantTypeGuard(grantType: 'password' | 'refresh_token'): Type<CanActivate> {
+export function GrantTypeGuard(
+  ...grantTypes: readonly ('password' | 'refresh_token')[]
+): Type<CanActivate> {
   @Injectable()
   class GrantTypeGuardMixin implements CanActivate {
     canActivate(context: ExecutionContext): boolean {
       const request = context.switchToHttp().getRequest<FastifyRequest>();
       const body = request.body;
       if (typeof body !== 'object' || body === null) return true;
-      if (isForm(request)) rejectRepeatedParameters(body);
+      if (isFormRequest(request)) rejectRepeatedParameters(body);
       if (!('grant_type' in body)) return true;
       const given = body.grant_type;
-      if (given === undefined || given === grantType) return true;
+      if (given === undefined || grantTypes.some((grantType) => grantType === given)) return true;
       throw new ProblemException(
         'unsupportedGrantType',
-        `Only grant_type=${grantType} is accepted here.`,
+        `Only grant_type=${grantTypes.join(' or ')} is accepted here.`,
         { extensions: { error: 'unsupported_grant_type' } },
       );
     }
@@ -28,14 +31,24 @@ export function GrantTypeGuard(grantType: 'password' | 'refresh_token'): Type<Ca
   return mixin(GrantTypeGuardMixin);
 }
 
-function isForm(request: FastifyRequest): boolean {
-  return (request.headers['content-type'] ?? '')
-    .toLowerCase()
-    .startsWith('application/x-www-form-urlencoded');
+/** For OAuth2 endpoints without a grant (revocation, introspection): no repeated form parameter. */
+@Injectable()
+export class FormParametersGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const body = request.body;
+    if (typeof body === 'object' && body !== null && isFormRequest(request)) {
+      rejectRepeatedParameters(body);
+    }
+    return true;
+  }
 }
 
-/** The form parser turns a repeated parameter into an array; none of ours may be one. */
-function rejectRepeatedParameters(form: object): void {
+/**
+ * The form parser turns a repeated parameter into an array; none of ours may be one (RFC 6749
+ * §3.2, RFC 7009 §2.1, RFC 7662 §2.1).
+ */
+export function rejectRepeatedParameters(form: object): void {
   const repeated = Object.entries(form).find(([, value]) => Array.isArray(value));
   if (!repeated) return;
   // Name it only when it looks like a parameter name: never echo arbitrary client text.

@@ -4,17 +4,26 @@ import type { FastifyRequest } from 'fastify';
 import { createValidationPipe } from '../../common/validation/validation.pipe.js';
 import { invalidCredentials } from '../auth.service.js';
 import { LoginDto } from '../dto/login.dto.js';
+import { RefreshDto } from '../dto/refresh.dto.js';
 
 const validationPipe = createValidationPipe();
 
 /**
  * Guards POST /login. Guards run before pipes, so the body is validated here first: a malformed
- * request gets its 400/422 instead of a misleading 401.
+ * request gets its 400/422 instead of a misleading 401. The refresh grant (RFC 6749 §6) needs no
+ * password: its body is validated as a RefreshDto and the handler refreshes.
  */
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (isRefreshGrant(request.body)) {
+      request.body = await validationPipe.transform(request.body, {
+        type: 'body',
+        metatype: RefreshDto,
+      });
+      return true;
+    }
     request.body = await validationPipe.transform(request.body, {
       type: 'body',
       metatype: LoginDto,
@@ -27,4 +36,12 @@ export class LocalAuthGuard extends AuthGuard('local') {
     if (error || !user) throw invalidCredentials();
     return user;
   }
+}
+
+function isRefreshGrant(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { grant_type?: unknown }).grant_type === 'refresh_token'
+  );
 }

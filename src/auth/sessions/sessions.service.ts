@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token.js';
 import { RevocationList } from './revocation-list.js';
-import { isLive, type Session } from './session.js';
+import { isLive, type RefreshTokenRecord, type Session } from './session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -55,6 +55,13 @@ export class SessionsService {
     );
     if (outcome === 'reused') return this.reused(session, now);
     return { kind: 'rotated', session, refreshToken: successor };
+  }
+
+  /** A refresh token's record and session, if the token is known (spent or not). */
+  findToken(
+    refreshToken: string,
+  ): Promise<{ token: RefreshTokenRecord; session: Session } | undefined> {
+    return this.sessions.findByTokenHash(hashRefreshToken(refreshToken));
   }
 
   /** The session a refresh token belongs to, if the token is known (spent or not). */

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isFormRequest, isOAuthEndpoint } from '../../auth/oauth/oauth-endpoint.decorator.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../problems/problem-details.js';
 import { ProblemException } from '../problems/problem.exception.js';
 import {
@@ -57,13 +58,39 @@ export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { problem, headers } = toProblem(exception, request);
+  const answer = toProblem(exception, request);
   if (reply.sent) return;
+  const oauth = isOAuthEndpoint(request);
+  const problem = oauth ? asOAuthError(answer.problem, request) : answer.problem;
   void reply
     .code(problem.status)
-    .headers(headers)
-    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .headers(answer.headers)
+    .header('content-type', oauth ? OAUTH_ERROR_CONTENT_TYPE : PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify({ ...problem, request_id: request.id }));
+}
+
+/** RFC 6749 §5.2: what OAuth2 clients parse an error from (oauth4webapi checks it exactly). */
+const OAUTH_ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * An OAuth2 endpoint's error keeps the problem-details body and always carries an RFC 6749 §5.2
+ * `error` code. A form (what OAuth2 clients send) missing a parameter, or with a bad one, is
+ * `400 invalid_request`; the same in a JSON body stays a 422 naming each field.
+ */
+function asOAuthError(problem: ProblemDetails, request: FastifyRequest): ProblemDetails {
+  const fromForm = problem.status === 422 && isFormRequest(request);
+  const shaped = fromForm
+    ? { ...problem, ...PROBLEM_TYPES.invalidRequest, error: 'invalid_request' }
+    : problem;
+  if (typeof shaped.error === 'string') return shaped;
+  return { ...shaped, error: oauthErrorCode(shaped.status) };
+}
+
+function oauthErrorCode(status: number): string {
+  if (status === 429 || status === 503) return 'temporarily_unavailable';
+  if (status >= 500) return 'server_error';
+  if (status === 401) return 'invalid_client';
+  return 'invalid_request';
 }
 
 function toProblem(

@@ -28,6 +28,11 @@ export const PROBLEM_TYPES = {
     title: 'Invalid credentials',
     status: 401,
   },
+  invalidClient: {
+    type: '/problems/invalid-client',
+    title: 'Invalid client',
+    status: 401,
+  },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
   wrongPassword: { type: '/problems/wrong-password', title: 'Wrong password', status: 403 },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
