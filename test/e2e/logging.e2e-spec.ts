@@ -165,12 +165,14 @@ describe('an unexpected exception', () => {
         .set('X-Request-Id', 'boom-1')
         .send({ username: 'someone', password: 'whatever password' })
         .expect(500);
-      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      // /login is an OAuth2 endpoint: its errors are application/json with an `error` code.
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.body).toEqual({
         type: '/problems/internal-error',
         title: 'Internal server error',
         status: 500,
         detail: 'Something went wrong on our side.',
+        error: 'server_error',
         request_id: 'boom-1',
       });
 
