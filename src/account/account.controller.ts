@@ -12,7 +12,8 @@ import { Client, type ClientInfo } from '../common/decorators/client-info.decora
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
-import { toUserDto, UserDto } from '../users/dto/user.dto.js';
+import { MeDto, toUserDto } from '../users/dto/user.dto.js';
+import { MfaService } from '../mfa/mfa.service.js';
 import { AccountService } from './account.service.js';
 import {
   ActivityPageDto,
@@ -28,13 +29,17 @@ import { SessionListDto, toSessionDto } from './dto/session.dto.js';
 @ApiBearer()
 @Controller('me')
 export class AccountController {
-  constructor(private readonly account: AccountService) {}
+  constructor(
+    private readonly account: AccountService,
+    private readonly mfa: MfaService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The caller’s account' })
-  @ApiOkResponse({ type: UserDto })
-  async profile(@CurrentUser() caller: AuthenticatedUser): Promise<UserDto> {
-    return toUserDto(await this.account.profile(caller));
+  @ApiOkResponse({ type: MeDto })
+  async profile(@CurrentUser() caller: AuthenticatedUser): Promise<MeDto> {
+    const user = await this.account.profile(caller);
+    return { ...toUserDto(user), mfa_enabled: await this.mfa.isEnabled(user.id) };
   }
 
   @Post('password')

@@ -3,10 +3,11 @@ import { AuthModule } from '../auth/auth.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountService } from './account.service.js';
+import { MfaController } from '../mfa/mfa.controller.js';
 
 @Module({
   imports: [AuthModule, UsersModule],
-  controllers: [AccountController],
+  controllers: [AccountController, MfaController],
   providers: [AccountService],
 })
 export class AccountModule {}

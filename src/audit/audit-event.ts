@@ -11,6 +11,11 @@ export const AUDIT_EVENT_TYPES = [
   'password_changed',
   'session_revoked',
   'token_revoked',
+  'mfa_enabled',
+  'mfa_disabled',
+  'mfa_challenge_failed',
+  'mfa_recovery_code_used',
+  'mfa_recovery_codes_regenerated',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

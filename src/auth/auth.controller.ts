@@ -29,7 +29,8 @@ import { SignupDto } from './dto/signup.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { ApiBearer } from './guards/api-bearer.decorator.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
-import { GrantTypeGuard } from './guards/grant-type.guard.js';
+import { FormParametersGuard, GrantTypeGuard } from './guards/grant-type.guard.js';
+import { MfaLoginDto } from '../mfa/dto/mfa.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { OAuthEndpoint } from './oauth/oauth-endpoint.decorator.js';
 import type { AuthenticatedUser } from './tokens/access-token.claims.js';
@@ -104,6 +105,13 @@ export class AuthController {
     },
     { kind: 'validation', detail: 'username must not be empty.' },
     {
+      kind: 'mfaRequired',
+      detail: 'A second factor is required: send a code to /login/mfa.',
+      error: 'mfa_required',
+      description:
+        'Right password, two-factor login on: the answer carries an `mfa_token` for `/login/mfa` (five minutes, single use)',
+    },
+    {
       kind: 'tooManyRequests',
       detail: 'Too many failed logins for this account; try again in 840 s.',
       description: 'Too many failed logins for the account, or requests from the address',
@@ -118,6 +126,41 @@ export class AuthController {
     if (user) return this.auth.login(user, client);
     // The refresh grant: LocalAuthGuard let it through with its body validated as a RefreshDto.
     return this.auth.refresh((request.body as RefreshDto).refresh_token, client);
+  }
+
+  @Public()
+  @UseGuards(IpRateLimitGuard, FormParametersGuard)
+  @Post('login/mfa')
+  @HttpCode(200)
+  @OAuthEndpoint()
+  @ApiTags('mfa')
+  @ApiOperation({
+    summary: 'The second step of a login with two-factor login on',
+    description: `After \`/login\` answered \`403 mfa_required\` with an \`mfa_token\`: send it with the 6-digit \`code\` from the authenticator app, or a \`recovery_code\` (each works once). Answers the usual token response; access tokens carry \`amr\` \`["pwd","otp"]\` (or \`["pwd","mfa"]\` after a recovery code). A wrong code is \`401 invalid-mfa-code\` and the token stays usable until its fifth wrong code; a dead, used or expired token is \`401 invalid-mfa-token\`: log in again. ${TOKEN_ENDPOINT_NOTE}`,
+  })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: MfaLoginDto })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOAuthErrorResponses(
+    ...OAUTH_BAD_BODY,
+    { kind: 'invalidRequest', detail: 'mfa_token must not be empty.' },
+    { kind: 'invalidMfaCode', detail: 'Invalid code', error: 'invalid_grant' },
+    {
+      kind: 'invalidMfaToken',
+      detail: 'The MFA token is invalid or expired: log in again.',
+      error: 'invalid_grant',
+    },
+    { kind: 'validation', detail: 'code or recovery_code is required.' },
+    {
+      kind: 'tooManyRequests',
+      detail: 'Too many failed logins for this account; try again in 840 s.',
+      description: 'Too many failed logins (wrong codes count), or requests from the address',
+    },
+  )
+  loginMfa(@Body() dto: MfaLoginDto, @Client() client: ClientInfo): Promise<TokenResponseDto> {
+    const proof =
+      dto.code !== undefined ? { code: dto.code } : { recoveryCode: dto.recovery_code ?? '' };
+    return this.auth.completeMfaLogin(dto.mfa_token, proof, client);
   }
 
   @Public()

@@ -5,6 +5,11 @@ import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
 import { UsersModule } from '../users/users.module.js';
+import { MfaEncryptionKey } from '../mfa/mfa-encryption-key.js';
+import { MfaRepository } from '../mfa/mfa.repository.js';
+import { MfaService } from '../mfa/mfa.service.js';
+import { InMemoryMfaRepository } from '../mfa/repositories/in-memory.mfa.repository.js';
+import { SqlMfaRepository } from '../mfa/repositories/sql.mfa.repository.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
@@ -39,6 +44,16 @@ import { SigningKeys } from './tokens/signing-keys.js';
     TokenInspector,
     IntrospectionClients,
     IntrospectionClientGuard,
+    // Two-factor login lives beside the login it guards (AuthService needs it, and it needs the
+    // sessions and the hasher); its enrolment routes are in AccountModule.
+    MfaService,
+    MfaEncryptionKey,
+    {
+      provide: MfaRepository,
+      inject: [{ token: Database, optional: true }],
+      useFactory: (db?: Database): MfaRepository =>
+        db ? new SqlMfaRepository(db) : new InMemoryMfaRepository(),
+    },
     AccessTokenService,
     AccessTokenVerifier,
     SessionsService,
@@ -63,6 +78,6 @@ import { SigningKeys } from './tokens/signing-keys.js';
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [PasswordHasher, PasswordPolicy, SessionsService],
+  exports: [PasswordHasher, PasswordPolicy, SessionsService, MfaService],
 })
 export class AuthModule {}

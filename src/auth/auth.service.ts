@@ -14,6 +14,8 @@ import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { PASSWORD_ONLY } from './sessions/session.js';
+import { MfaService, mfaRequired, invalidMfaToken, type SecondFactor } from '../mfa/mfa.service.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
 
 /** The tutorial's wording, kept: its clients read `detail`. */
@@ -32,6 +34,7 @@ export class AuthService {
     private readonly loginAttempts: LoginAttempts,
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
+    private readonly mfa: MfaService,
   ) {}
 
   async signup(dto: SignupDto, client: ClientInfo): Promise<User> {
@@ -82,25 +85,59 @@ export class AuthService {
       });
       throw invalidCredentials();
     }
-    await this.loginAttempts.succeeded(account);
     if (this.hasher.needsRehash(user.passwordHash)) {
       // BCRYPT_COST went up, or the hash came from elsewhere ($2a$, $2y$): upgrade it now that we
       // hold the password.
       await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
     }
+    // Only after the right password: the second step reveals nothing to someone without it. A
+    // right password alone is not a successful login, so the failure counter is not reset.
+    if (await this.mfa.isEnabled(user.id)) {
+      this.metrics.login('mfa_required');
+      throw mfaRequired(await this.mfa.challenge(user.id));
+    }
+    await this.loginAttempts.succeeded(account);
     return user;
   }
 
+  /**
+   * The second step of a login (POST /login/mfa). A wrong code counts against the account's
+   * login-failure limit, like a wrong password; a right one completes the login.
+   */
+  async completeMfaLogin(
+    mfaToken: string,
+    proof: SecondFactor,
+    client: ClientInfo,
+  ): Promise<TokenResponseDto> {
+    const outcome = await this.mfa.completeChallenge(mfaToken, proof, client);
+    const user = await this.users.findById(outcome.userId);
+    if (!user || user.disabledAt) throw invalidMfaToken();
+    const account = usernameKey(user.username);
+    if (outcome.kind === 'wrong') {
+      this.metrics.login('bad_mfa_code');
+      await this.loginAttempts.begin(account);
+      throw new ProblemException('invalidMfaCode', 'Invalid code', {
+        extensions: { error: 'invalid_grant' },
+      });
+    }
+    await this.loginAttempts.succeeded(account);
+    return this.login(user, client, outcome.amr);
+  }
+
   /** Starts a session: an access token and the first refresh token of a new family. */
-  async login(user: Pick<User, 'id' | 'username'>, client: ClientInfo): Promise<TokenResponseDto> {
-    const { session, refreshToken } = await this.sessions.start(user.id, client);
+  async login(
+    user: Pick<User, 'id' | 'username'>,
+    client: ClientInfo,
+    amr: readonly string[] = PASSWORD_ONLY,
+  ): Promise<TokenResponseDto> {
+    const { session, refreshToken } = await this.sessions.start(user.id, client, amr);
     this.metrics.login('succeeded');
     await this.audit.record('login_succeeded', client, {
       userId: user.id,
       username: usernameKey(user.username),
       sessionId: session.id,
     });
-    return this.tokenResponse(user, session.id, refreshToken);
+    return this.tokenResponse(user, session.id, refreshToken, session.amr);
   }
 
   /** Rotates a refresh token (RFC 6749 §6); every failure is the same 401 invalid_grant. */
@@ -126,7 +163,8 @@ export class AuthService {
       userId: user.id,
       sessionId: outcome.session.id,
     });
-    return this.tokenResponse(user, outcome.session.id, outcome.refreshToken);
+    // A session that passed the second step keeps its amr: refresh asks for no code again.
+    return this.tokenResponse(user, outcome.session.id, outcome.refreshToken, outcome.session.amr);
   }
 
   /**
@@ -154,8 +192,9 @@ export class AuthService {
     user: Pick<User, 'id' | 'username'>,
     sessionId: string,
     refreshToken: string,
+    amr: readonly string[],
   ): TokenResponseDto {
-    const { token, expiresIn } = this.accessTokens.issue(user, sessionId);
+    const { token, expiresIn } = this.accessTokens.issue(user, sessionId, amr);
     return {
       access_token: token,
       token_type: 'bearer',

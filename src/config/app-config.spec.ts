@@ -107,6 +107,29 @@ describe('AppConfig.fromEnv', () => {
     });
   });
 
+  describe('MFA', () => {
+    it('shows the host of PUBLIC_URL in authenticator apps unless MFA_ISSUER says otherwise', () => {
+      expect(fromEnv({}).mfa.issuer).toBe('127.0.0.1:3000');
+      expect(fromEnv({ PUBLIC_URL: 'https://auth.example.com/x' }).mfa.issuer).toBe(
+        'auth.example.com',
+      );
+      expect(fromEnv({ MFA_ISSUER: 'Example' }).mfa.issuer).toBe('Example');
+    });
+
+    it('takes MFA_ENCRYPTION_KEY as 64 hex characters, and refuses anything else', () => {
+      const hex = '0123456789abcdef'.repeat(4);
+      expect(fromEnv({ MFA_ENCRYPTION_KEY: hex }).mfa.encryptionKey).toEqual(
+        Buffer.from(hex, 'hex'),
+      );
+      expect(fromEnv({}).mfa.encryptionKey).toBeUndefined();
+      for (const bad of ['short', 'z'.repeat(64), '0'.repeat(64)]) {
+        const error = failure({ MFA_ENCRYPTION_KEY: bad });
+        expect(error.variable).toBe('MFA_ENCRYPTION_KEY');
+        expect(error.message).not.toContain(bad);
+      }
+    });
+  });
+
   it('sizes the hashing pool to the cores unless HASH_WORKERS says otherwise', () => {
     expect(fromEnv({}).hashWorkers).toBe(availableParallelism());
     expect(fromEnv({ HASH_WORKERS: '3' }).hashWorkers).toBe(3);

@@ -49,6 +49,13 @@ export interface AbuseConfig {
   readonly passwordDenylist: boolean;
 }
 
+export interface MfaConfig {
+  /** The issuer shown in authenticator apps (MFA_ISSUER; default: the host of PUBLIC_URL). */
+  readonly issuer: string;
+  /** MFA_ENCRYPTION_KEY (32 bytes); undefined means "generate one in DATA_DIR" (not in production). */
+  readonly encryptionKey: Buffer | undefined;
+}
+
 /** A resource server that may introspect tokens, authenticating with HTTP Basic. */
 export interface IntrospectionClient {
   readonly id: string;
@@ -98,6 +105,8 @@ export class AppConfig {
   readonly shutdown: { readonly drainSeconds: number; readonly timeoutSeconds: number };
   /** Audit events older than this are deleted. */
   readonly auditRetentionSeconds: number;
+  /** Two-factor login (TOTP). */
+  readonly mfa: MfaConfig;
   /** Resource servers allowed to call /introspect (RFC 7662), from INTROSPECTION_CLIENTS. */
   readonly introspectionClients: readonly IntrospectionClient[];
   /** Fastify's trustProxy: false (socket address), a hop count, or the proxies' addresses. */
@@ -164,6 +173,10 @@ export class AppConfig {
       },
       trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
       introspectionClients: parseIntrospectionClients(read.optional('INTROSPECTION_CLIENTS')),
+      mfa: {
+        issuer: read.string('MFA_ISSUER', new URL(publicUrl).host),
+        encryptionKey: parseMfaKey(read.optional('MFA_ENCRYPTION_KEY')),
+      },
       auditRetentionSeconds: read.duration('AUDIT_RETENTION', '90d', 1),
       shutdown: {
         drainSeconds: read.duration('SHUTDOWN_DRAIN', '5s', 0),
@@ -273,6 +286,23 @@ function parseIntrospectionClients(value: string | undefined): IntrospectionClie
     throw new ConfigError('INTROSPECTION_CLIENTS', 'names a client_id more than once');
   }
   return clients;
+}
+
+/** MFA_ENCRYPTION_KEY: 32 bytes as 64 hex characters (`openssl rand -hex 32`). */
+function parseMfaKey(value: string | undefined): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
+    throw new ConfigError(
+      'MFA_ENCRYPTION_KEY',
+      'must be 32 bytes written as 64 hex characters (e.g. `openssl rand -hex 32`)',
+    );
+  }
+  const key = Buffer.from(text, 'hex');
+  if (key.every((byte) => byte === key[0])) {
+    throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be random, not one byte repeated');
+  }
+  return key;
 }
 
 const MIN_METRICS_TOKEN = 16;

@@ -31,6 +31,31 @@ export interface SessionsTable {
   user_agent: string | null;
   ip: string | null;
   revoked_at: NullableTimestamp;
+  /** RFC 8176 methods as JSON, e.g. ["pwd","otp"]; null for a password-only session. */
+  amr: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface MfaFactorsTable {
+  user_id: string;
+  sealed_secret: string;
+  created_at: Timestamp;
+  enabled_at: NullableTimestamp;
+  last_step: ColumnType<number | string | bigint | null, number | null | undefined, number | null>;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: NullableTimestamp;
+}
+
+export interface MfaChallengesTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  failures: ColumnType<number, number | undefined, number>;
+  used_at: NullableTimestamp;
 }
 
 export interface RefreshTokensTable {
@@ -70,6 +95,9 @@ export interface DatabaseSchema {
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  mfa_factors: MfaFactorsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
 }
 
 export function toDate(value: Date | string): Date {

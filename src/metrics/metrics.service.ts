@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { LoginFailure } from '../audit/audit-event.js';
 import { AppConfig } from '../config/app-config.js';
 
-export type LoginOutcome = 'succeeded' | LoginFailure | 'limited';
+export type LoginOutcome = 'succeeded' | LoginFailure | 'limited' | 'mfa_required' | 'bad_mfa_code';
 export type RefreshOutcome = 'rotated' | 'invalid' | 'reused';
 export type RateLimit = 'account' | 'address';
 

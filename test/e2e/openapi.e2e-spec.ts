@@ -8,7 +8,12 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 /** Statuses a route can give beyond what its shape implies (guard, body, rate limit). */
 const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'POST /signup': [201, 409, 503],
-  'POST /login': [200, 400, 503],
+  'POST /login': [200, 400, 403, 503],
+  'POST /login/mfa': [200, 401],
+  'POST /me/mfa/totp': [200, 403, 409, 503],
+  'POST /me/mfa/totp/confirm': [200, 403, 409, 503],
+  'DELETE /me/mfa/totp': [204, 403, 409, 503],
+  'POST /me/mfa/recovery-codes': [200, 403, 409, 503],
   'POST /refresh': [200, 400, 401],
   'POST /revoke': [200],
   'POST /introspect': [200],

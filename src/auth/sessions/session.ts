@@ -11,7 +11,12 @@ export interface Session {
   readonly userAgent: string | null;
   readonly ip: string | null;
   readonly revokedAt: Date | null;
+  /** How the login proved who it was (RFC 8176): `pwd`, plus `otp` or `mfa` after a second factor. */
+  readonly amr: readonly string[];
 }
+
+/** A session started by a password alone. */
+export const PASSWORD_ONLY: readonly string[] = ['pwd'];
 
 export interface RefreshTokenRecord {
   readonly id: string;
@@ -38,6 +43,7 @@ export function newSession(
   client: ClientInfo,
   expiresAt: Date,
   now: Date,
+  amr: readonly string[] = PASSWORD_ONLY,
 ): Session {
   return {
     id: randomUUID(),
@@ -48,5 +54,6 @@ export function newSession(
     userAgent: client.userAgent,
     ip: client.ip,
     revokedAt: null,
+    amr,
   };
 }

@@ -5,12 +5,13 @@ export type RotationOutcome = 'rotated' | 'reused';
 
 /** Sessions and their refresh tokens; the injection token of the store. */
 export abstract class SessionsRepository {
-  /** Starts a session with its first refresh token. */
+  /** Starts a session with its first refresh token; `amr` as the login proved it. */
   abstract create(
     userId: string,
     client: ClientInfo,
     firstToken: NewRefreshToken,
     now: Date,
+    amr?: readonly string[],
   ): Promise<Session>;
 
   abstract findById(id: string): Promise<Session | undefined>;

@@ -25,6 +25,7 @@ export class SessionsService {
   async start(
     userId: string,
     client: ClientInfo,
+    amr?: readonly string[],
   ): Promise<{ session: Session; refreshToken: string }> {
     const now = new Date();
     const refreshToken = generateRefreshToken();
@@ -33,6 +34,7 @@ export class SessionsService {
       client,
       { tokenHash: hashRefreshToken(refreshToken), expiresAt: this.refreshExpiry(now) },
       now,
+      amr,
     );
     return { session, refreshToken };
   }

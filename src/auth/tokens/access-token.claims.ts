@@ -9,6 +9,8 @@ export interface AccessTokenClaims {
   readonly exp: number;
   readonly iss: string;
   readonly aud: string;
+  /** RFC 8176 authentication methods; absent from tokens issued before two-factor login. */
+  readonly amr?: readonly string[];
 }
 
 /** Who is calling, as the JWT guard puts it on the request. */

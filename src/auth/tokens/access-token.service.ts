@@ -18,11 +18,16 @@ export class AccessTokenService {
     private readonly config: AppConfig,
   ) {}
 
-  issue(user: Pick<User, 'id' | 'username'>, sessionId: string): IssuedAccessToken {
+  /** `amr` (RFC 8176) says how the session's login was proved: `["pwd"]`, `["pwd","otp"]`… */
+  issue(
+    user: Pick<User, 'id' | 'username'>,
+    sessionId: string,
+    amr: readonly string[],
+  ): IssuedAccessToken {
     const { issuer, audience, accessTokenTtlSeconds } = this.config.jwt;
     const key = this.keys.current;
     const token = this.jwt.sign(
-      { username: user.username, sid: sessionId },
+      { username: user.username, sid: sessionId, amr },
       {
         privateKey: key.signWith,
         algorithm: key.alg,

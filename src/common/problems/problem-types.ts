@@ -33,6 +33,14 @@ export const PROBLEM_TYPES = {
     title: 'Invalid client',
     status: 401,
   },
+  invalidMfaCode: { type: '/problems/invalid-mfa-code', title: 'Invalid code', status: 401 },
+  invalidMfaToken: {
+    type: '/problems/invalid-mfa-token',
+    title: 'Invalid MFA token',
+    status: 401,
+  },
+  mfaRequired: { type: '/problems/mfa-required', title: 'Second factor required', status: 403 },
+  wrongMfaCode: { type: '/problems/wrong-mfa-code', title: 'Wrong code', status: 403 },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
   wrongPassword: { type: '/problems/wrong-password', title: 'Wrong password', status: 403 },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
@@ -40,6 +48,21 @@ export const PROBLEM_TYPES = {
     type: '/problems/method-not-allowed',
     title: 'Method not allowed',
     status: 405,
+  },
+  mfaAlreadyEnabled: {
+    type: '/problems/mfa-already-enabled',
+    title: 'Two-factor login is on',
+    status: 409,
+  },
+  mfaNotPending: {
+    type: '/problems/mfa-not-pending',
+    title: 'No enrolment to confirm',
+    status: 409,
+  },
+  mfaNotEnabled: {
+    type: '/problems/mfa-not-enabled',
+    title: 'Two-factor login is off',
+    status: 409,
   },
   usernameTaken: { type: '/problems/username-taken', title: 'Username taken', status: 409 },
   emailTaken: { type: '/problems/email-taken', title: 'Email registered', status: 409 },
@@ -59,6 +82,11 @@ export const PROBLEM_TYPES = {
   badRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
+  mfaNotConfigured: {
+    type: '/problems/mfa-not-configured',
+    title: 'Two-factor login not configured',
+    status: 503,
+  },
   serviceBusy: { type: '/problems/service-busy', title: 'Service busy', status: 503 },
 } as const satisfies Record<string, { type: string; title: string; status: number }>;
 

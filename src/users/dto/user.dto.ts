@@ -24,3 +24,9 @@ export function toUserDto(user: User): UserDto {
     created_at: user.createdAt.toISOString(),
   };
 }
+
+/** GET /me: the account, and how it is protected. */
+export class MeDto extends UserDto {
+  @ApiProperty({ description: 'Whether two-factor login (TOTP) is on.', example: false })
+  mfa_enabled: boolean;
+}

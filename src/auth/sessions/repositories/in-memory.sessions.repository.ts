@@ -16,8 +16,14 @@ export class InMemorySessionsRepository extends SessionsRepository {
   private readonly tokens = new Map<string, RefreshTokenRecord>();
   private readonly tokenIdByHash = new Map<string, string>();
 
-  create(userId: string, client: ClientInfo, first: NewRefreshToken, now: Date): Promise<Session> {
-    const session = newSession(userId, client, first.expiresAt, now);
+  create(
+    userId: string,
+    client: ClientInfo,
+    first: NewRefreshToken,
+    now: Date,
+    amr?: readonly string[],
+  ): Promise<Session> {
+    const session = newSession(userId, client, first.expiresAt, now, amr);
     this.sessions.set(session.id, session);
     this.addToken(session.id, first);
     return Promise.resolve(session);

@@ -5,6 +5,7 @@ import { Database } from '../../../database/database.js';
 import { toDate, toDateOrNull, type SessionsTable } from '../../../database/schema.js';
 import {
   newSession,
+  PASSWORD_ONLY,
   type NewRefreshToken,
   type RefreshTokenRecord,
   type Session,
@@ -23,8 +24,9 @@ export class SqlSessionsRepository extends SessionsRepository {
     client: ClientInfo,
     first: NewRefreshToken,
     now: Date,
+    amr?: readonly string[],
   ): Promise<Session> {
-    const session = newSession(userId, client, first.expiresAt, now);
+    const session = newSession(userId, client, first.expiresAt, now, amr);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('sessions')
@@ -36,6 +38,7 @@ export class SqlSessionsRepository extends SessionsRepository {
           expires_at: first.expiresAt.toISOString(),
           user_agent: client.userAgent,
           ip: client.ip,
+          amr: JSON.stringify(session.amr),
         })
         .execute();
       await insertToken(trx, session.id, first, now);
@@ -180,5 +183,7 @@ function toSession(row: Selectable<SessionsTable>): Session {
     userAgent: row.user_agent,
     ip: row.ip,
     revokedAt: toDateOrNull(row.revoked_at),
+    // Sessions started before the column existed were password-only.
+    amr: row.amr === null ? PASSWORD_ONLY : (JSON.parse(row.amr) as string[]),
   };
 }

@@ -1,0 +1,66 @@
+/** A user's TOTP factor: pending until its first code is confirmed, then enabled. */
+export interface MfaFactor {
+  readonly userId: string;
+  /** The base32 secret sealed with the MFA encryption key (never stored in the clear). */
+  readonly sealedSecret: string;
+  readonly createdAt: Date;
+  readonly enabledAt: Date | null;
+  /** The last time step accepted, so that a code is never accepted twice (RFC 6238 §5.2). */
+  readonly lastStep: number | null;
+}
+
+/** The second step of a login: issued after the right password, for five minutes. */
+export interface MfaChallenge {
+  /** SHA-256 of the opaque mfa_token; the token itself is never stored. */
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly expiresAt: Date;
+  readonly failures: number;
+  readonly usedAt: Date | null;
+}
+
+/** TOTP factors, recovery codes and login challenges; the injection token of the store. */
+export abstract class MfaRepository {
+  abstract findFactor(userId: string): Promise<MfaFactor | undefined>;
+
+  /** Stores a new pending secret, replacing a pending one; false (nothing changed) while enabled. */
+  abstract savePending(userId: string, sealedSecret: string, now: Date): Promise<boolean>;
+
+  /**
+   * Turns the pending factor on, remembering the step its confirming code used, with these
+   * recovery codes; false when there is no pending factor (already on, or none).
+   */
+  abstract enable(
+    userId: string,
+    step: number,
+    recoveryCodeHashes: readonly string[],
+    now: Date,
+  ): Promise<boolean>;
+
+  /** Removes the factor and its recovery codes. */
+  abstract disable(userId: string): Promise<void>;
+
+  /** Accepts `step` only if it is later than the last accepted one, atomically across instances. */
+  abstract acceptStep(userId: string, step: number): Promise<boolean>;
+
+  abstract replaceRecoveryCodes(userId: string, hashes: readonly string[]): Promise<void>;
+
+  /** Spends an unused recovery code of the user, atomically; false if none matches. */
+  abstract useRecoveryCode(userId: string, hash: string, now: Date): Promise<boolean>;
+
+  /** How many users have MFA on (production refuses to start without the key if any do). */
+  abstract countEnabled(): Promise<number>;
+
+  abstract createChallenge(challenge: Omit<MfaChallenge, 'failures' | 'usedAt'>): Promise<void>;
+
+  abstract findChallenge(tokenHash: string): Promise<MfaChallenge | undefined>;
+
+  /** Counts a wrong code against the challenge; answers the failures so far. */
+  abstract recordChallengeFailure(tokenHash: string): Promise<number>;
+
+  /** Spends the challenge once, atomically; false if it was already used. */
+  abstract spendChallenge(tokenHash: string, now: Date): Promise<boolean>;
+
+  /** Deletes challenges that expired before `before`. */
+  abstract deleteExpiredChallenges(before: Date): Promise<void>;
+}

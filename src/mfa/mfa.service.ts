@@ -1,0 +1,249 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { toString as qrSvg } from 'qrcode';
+import { AuditService } from '../audit/audit.service.js';
+import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
+import { ProblemException } from '../common/problems/problem.exception.js';
+import { AppConfig } from '../config/app-config.js';
+import { PasswordHasher } from '../auth/passwords/password-hasher.js';
+import { SessionsService } from '../auth/sessions/sessions.service.js';
+import type { User } from '../users/user.js';
+import { UsersService } from '../users/users.service.js';
+import { MfaEncryptionKey } from './mfa-encryption-key.js';
+import { MfaRepository } from './mfa.repository.js';
+import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
+import { acceptedStep, generateTotpSecret, totpUri } from './totp.js';
+
+/** How long the second step of a login may take. */
+export const MFA_TOKEN_TTL_MS = 5 * 60 * 1000;
+/** Wrong codes one mfa_token survives; the fifth ends it. */
+export const MFA_TOKEN_MAX_FAILURES = 5;
+
+/** RFC 8176 authentication method references carried by access tokens. */
+export type AuthenticationMethods = readonly ('pwd' | 'otp' | 'mfa')[];
+
+export interface Enrolment {
+  readonly secret: string;
+  readonly otpauth_uri: string;
+  readonly qr_svg: string;
+}
+
+/** A proof of the second factor: a code from the app, or one of the recovery codes. */
+export type SecondFactor = { readonly code: string } | { readonly recoveryCode: string };
+
+/** TOTP enrolment, the second step of a login, and recovery codes. */
+@Injectable()
+export class MfaService {
+  constructor(
+    private readonly mfa: MfaRepository,
+    private readonly key: MfaEncryptionKey,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async isEnabled(userId: string): Promise<boolean> {
+    return (await this.mfa.findFactor(userId))?.enabledAt != null;
+  }
+
+  /** A new pending secret (replacing a pending one); 409 while MFA is on. */
+  async enrol(user: User, currentPassword: string): Promise<Enrolment> {
+    await this.assertPassword(user, currentPassword);
+    if (await this.isEnabled(user.id)) throw alreadyEnabled();
+    const box = await this.key.secretBox();
+    const secret = generateTotpSecret();
+    if (!(await this.mfa.savePending(user.id, box.seal(secret, user.id), new Date()))) {
+      throw alreadyEnabled();
+    }
+    const uri = totpUri(secret, this.config.mfa.issuer, user.username);
+    return { secret, otpauth_uri: uri, qr_svg: await qrSvg(uri, { type: 'svg', margin: 2 }) };
+  }
+
+  /** Turns MFA on with the first code from the app; every other session ends. */
+  async confirm(
+    user: User,
+    sessionId: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<string[]> {
+    const factor = await this.mfa.findFactor(user.id);
+    if (!factor || factor.enabledAt) {
+      throw new ProblemException('mfaNotPending', 'There is no enrolment to confirm: start one.');
+    }
+    const secret = (await this.key.secretBox()).open(factor.sealedSecret, user.id);
+    const step = acceptedStep(secret, code, Date.now());
+    if (step === undefined) throw wrongCode();
+    const codes = generateRecoveryCodes();
+    if (!(await this.mfa.enable(user.id, step, codes.map(hashRecoveryCode), new Date()))) {
+      throw alreadyEnabled();
+    }
+    await this.sessions.endAllOf(user.id, sessionId);
+    await this.audit.record('mfa_enabled', client, { userId: user.id, sessionId });
+    return codes;
+  }
+
+  /** Turns MFA off (password and a code or recovery code); every other session ends. */
+  async disable(
+    user: User,
+    sessionId: string,
+    currentPassword: string,
+    proof: SecondFactor,
+    client: ClientInfo,
+  ): Promise<void> {
+    await this.assertPassword(user, currentPassword);
+    await this.assertSecondFactor(user.id, proof, client, sessionId);
+    await this.mfa.disable(user.id);
+    await this.sessions.endAllOf(user.id, sessionId);
+    await this.audit.record('mfa_disabled', client, { userId: user.id, sessionId });
+  }
+
+  /** A new set of recovery codes; the old set is dead. */
+  async regenerateRecoveryCodes(
+    user: User,
+    sessionId: string,
+    currentPassword: string,
+    proof: SecondFactor,
+    client: ClientInfo,
+  ): Promise<string[]> {
+    await this.assertPassword(user, currentPassword);
+    await this.assertSecondFactor(user.id, proof, client, sessionId);
+    const codes = generateRecoveryCodes();
+    await this.mfa.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode));
+    await this.audit.record('mfa_recovery_codes_regenerated', client, {
+      userId: user.id,
+      sessionId,
+    });
+    return codes;
+  }
+
+  /**
+   * The second step of a login, after the right password: an opaque mfa_token bound to the user,
+   * five minutes, single use. Only its hash is stored.
+   */
+  async challenge(userId: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.mfa.deleteExpiredChallenges(new Date(Date.now() - MFA_TOKEN_TTL_MS));
+    await this.mfa.createChallenge({
+      tokenHash: hashToken(token),
+      userId,
+      expiresAt: new Date(Date.now() + MFA_TOKEN_TTL_MS),
+    });
+    return token;
+  }
+
+  /**
+   * Checks the second step of a login: the user whose challenge this is, and how they proved it,
+   * or `wrong` (counted against the token: five end it). A dead, used or expired token throws 401
+   * invalid-mfa-token, so the client starts over.
+   */
+  async completeChallenge(
+    mfaToken: string,
+    proof: SecondFactor,
+    client: ClientInfo,
+  ): Promise<
+    | { kind: 'passed'; userId: string; amr: AuthenticationMethods }
+    | { kind: 'wrong'; userId: string }
+  > {
+    const tokenHash = hashToken(mfaToken);
+    const challenge = await this.mfa.findChallenge(tokenHash);
+    const now = new Date();
+    if (
+      !challenge ||
+      challenge.usedAt ||
+      challenge.expiresAt <= now ||
+      challenge.failures >= MFA_TOKEN_MAX_FAILURES
+    ) {
+      throw invalidMfaToken();
+    }
+    const method = await this.verifySecondFactor(challenge.userId, proof, client);
+    if (!method) {
+      await this.mfa.recordChallengeFailure(tokenHash);
+      await this.audit.record('mfa_challenge_failed', client, { userId: challenge.userId });
+      return { kind: 'wrong', userId: challenge.userId };
+    }
+    if (!(await this.mfa.spendChallenge(tokenHash, now))) throw invalidMfaToken();
+    return { kind: 'passed', userId: challenge.userId, amr: ['pwd', method] };
+  }
+
+  private async assertSecondFactor(
+    userId: string,
+    proof: SecondFactor,
+    client: ClientInfo,
+    sessionId: string,
+  ): Promise<void> {
+    if (!(await this.isEnabled(userId))) {
+      throw new ProblemException('mfaNotEnabled', 'Two-factor login is off.');
+    }
+    if (!(await this.verifySecondFactor(userId, proof, client, sessionId))) throw wrongCode();
+  }
+
+  /**
+   * `otp` for a code not seen before (RFC 6238 §5.2: the step is remembered atomically, so two
+   * instances cannot both accept one code), `mfa` for an unused recovery code, else undefined.
+   */
+  private async verifySecondFactor(
+    userId: string,
+    proof: SecondFactor,
+    client: ClientInfo,
+    sessionId?: string,
+  ): Promise<'otp' | 'mfa' | undefined> {
+    const factor = await this.mfa.findFactor(userId);
+    if (!factor?.enabledAt) return undefined;
+    if ('code' in proof) {
+      const secret = (await this.key.secretBox()).open(factor.sealedSecret, userId);
+      const step = acceptedStep(secret, proof.code, Date.now());
+      return step !== undefined && (await this.mfa.acceptStep(userId, step)) ? 'otp' : undefined;
+    }
+    if (
+      !(await this.mfa.useRecoveryCode(userId, hashRecoveryCode(proof.recoveryCode), new Date()))
+    ) {
+      return undefined;
+    }
+    await this.audit.record('mfa_recovery_code_used', client, { userId, sessionId });
+    return 'mfa';
+  }
+
+  private async assertPassword(user: User, password: string): Promise<void> {
+    if (!(await this.hasher.verify(password, user.passwordHash))) {
+      throw new ProblemException('wrongPassword', 'Current password is incorrect');
+    }
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+function alreadyEnabled(): ProblemException {
+  return new ProblemException(
+    'mfaAlreadyEnabled',
+    'Two-factor login is already on: turn it off first.',
+  );
+}
+
+function wrongCode(): ProblemException {
+  return new ProblemException('wrongMfaCode', 'The code is not right.');
+}
+
+export function invalidMfaToken(): ProblemException {
+  return new ProblemException(
+    'invalidMfaToken',
+    'The MFA token is invalid or expired: log in again.',
+    {
+      extensions: { error: 'invalid_grant' },
+    },
+  );
+}
+
+/** The 403 a right password gets when the account has MFA on (never before the password check). */
+export function mfaRequired(mfaToken: string): ProblemException {
+  return new ProblemException(
+    'mfaRequired',
+    'A second factor is required: send a code to /login/mfa.',
+    {
+      extensions: { error: 'mfa_required', mfa_token: mfaToken },
+    },
+  );
+}
