@@ -345,7 +345,7 @@ describe('two-factor login with an authenticator app (TOTP)', () => {
 
   it('keeps the secret encrypted at rest: the stored value is not the secret', async () => {
     const { user, secret } = await enrolled();
-    const db = app.app.get(Database, { strict: false }) as Database | undefined;
+    const db = app.app.get<Database | undefined>(Database, { strict: false });
     if (!db) throw new Error('needs a SQL store');
     const row = await db
       .selectFrom('mfa_factors')
