@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { Database } from '../../src/database/database.js';
 import { createPostgresDialect } from '../../src/database/postgres.dialect.js';
 import { createFreshDatabase, testPostgresUrl, type FreshDatabase } from '../support/postgres.js';
@@ -18,10 +19,10 @@ const postgresUrl = await testPostgresUrl();
   const uncaught: unknown[] = [];
   const recordUncaught = (error: unknown) => uncaught.push(error);
 
-  const open = (): Database => {
+  const open = (holdLimitMs?: number): Database => {
     const url = new URL(database.url);
     url.port = String(proxy.port);
-    return new Database({ dialect: createPostgresDialect(url.toString()) });
+    return new Database({ dialect: createPostgresDialect(url.toString(), { holdLimitMs }) });
   };
   const answers = async (on: Database) =>
     (await sql<{ one: number }>`select 1 as one`.execute(on)).rows;
@@ -55,5 +56,31 @@ const postgresUrl = await testPostgresUrl();
 
     await proxy.start();
     expect(await answers(db)).toEqual([{ one: 1 }]);
+  });
+
+  it('cuts a connection held past the hold limit, so a silent database fails the query instead of hanging', async () => {
+    db = open(300);
+    const blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    await blocker.query('create table t (id int)');
+    // A statement that gets no answer, as from a host that went silent.
+    await blocker.query('begin');
+    await blocker.query('lock table t in access exclusive mode');
+    let outcome: unknown;
+    try {
+      outcome = await Promise.race([
+        sql`select * from t`.execute(db).then(
+          () => 'answered',
+          (error: unknown) => error,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000)),
+      ]);
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
+    expect(outcome).toEqual(expect.objectContaining({ message: 'Connection terminated' }));
+    expect(await answers(db)).toEqual([{ one: 1 }]);
+    expect(uncaught).toEqual([]);
   });
 });
