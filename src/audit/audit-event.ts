@@ -5,6 +5,7 @@ export const AUDIT_EVENT_TYPES = [
   'login_failed',
   'login_limited',
   'token_refreshed',
+  'refresh_reuse_tolerated',
   'refresh_reuse_detected',
   'logout',
   'logout_all',

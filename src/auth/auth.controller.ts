@@ -42,7 +42,7 @@ const BAD_BODY = [
 const TOKEN_ENDPOINT_NOTE =
   'Client credentials (`client_id`, `client_secret`, or HTTP Basic) and `scope` are accepted and ignored: there are only public clients. The response is never cached (`Cache-Control: no-store`, RFC 6749 §5.1). Errors are problem details served as `application/json` with an RFC 6749 §5.2 `error` code; a form missing a parameter is `400 invalid_request`, the same JSON body a `422`.';
 const REFRESH_NOTE =
-  'The token presented is spent; the answer carries its successor. Presenting a spent token again ends the whole session (reuse detection, RFC 9700 §4.14). Any string that is not a live refresh token of ours, whatever its length, is `401 invalid_grant`.';
+  'The token presented is spent; the answer carries its successor. A spent token presented again within `REFRESH_REUSE_INTERVAL` (10 s) of its rotation — concurrent tabs, a retry after a lost answer — gets the session’s current refresh token again, with a fresh access token; later, it ends the whole session (reuse detection, RFC 9700 §4.14). Any string that is not a live refresh token of ours, whatever its length, is `401 invalid_grant`.';
 const OAUTH_BAD_BODY = [
   { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
   { kind: 'payloadTooLarge' },
@@ -145,7 +145,7 @@ export class AuthController {
       detail: 'Invalid refresh token',
       error: 'invalid_grant',
       description:
-        'Unknown, expired, spent (reuse: the session is ended) or revoked refresh token, of any length',
+        'Unknown, expired, spent beyond the reuse interval (the session is ended) or revoked refresh token, of any length',
     },
     { kind: 'validation', detail: 'refresh_token must not be empty.' },
     { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },

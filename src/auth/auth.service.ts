@@ -121,11 +121,15 @@ export class AuthService {
       this.metrics.refresh('invalid');
       throw invalidRefreshToken();
     }
-    this.metrics.refresh('rotated');
-    await this.audit.record('token_refreshed', client, {
-      userId: user.id,
-      sessionId: outcome.session.id,
-    });
+    this.metrics.refresh(outcome.reuseTolerated ? 'reuse_tolerated' : 'rotated');
+    await this.audit.record(
+      outcome.reuseTolerated ? 'refresh_reuse_tolerated' : 'token_refreshed',
+      client,
+      {
+        userId: user.id,
+        sessionId: outcome.session.id,
+      },
+    );
     return this.tokenResponse(user, outcome.session.id, outcome.refreshToken);
   }
 

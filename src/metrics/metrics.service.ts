@@ -4,7 +4,7 @@ import type { LoginFailure } from '../audit/audit-event.js';
 import { AppConfig } from '../config/app-config.js';
 
 export type LoginOutcome = 'succeeded' | LoginFailure | 'limited';
-export type RefreshOutcome = 'rotated' | 'invalid' | 'reused';
+export type RefreshOutcome = 'rotated' | 'reuse_tolerated' | 'invalid' | 'reused';
 export type RateLimit = 'account' | 'address';
 
 /**
