@@ -106,7 +106,7 @@ describe('the audit trail', () => {
       expect(appended).toEqual([
         'login_failed:unknown_user:ghost_user:',
         'login_failed:unknown_user:ghost_user:',
-        'login_limited:account:ghost_user:',
+        'login_limited:account_address:ghost_user:',
       ]);
     } finally {
       await app.close({ removeData: true });

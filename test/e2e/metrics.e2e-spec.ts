@@ -64,7 +64,7 @@ describe('GET /metrics', () => {
       expect(sample(text, 'auth_refreshes_total{outcome="rotated"}')).toBe(1);
       expect(sample(text, 'auth_refreshes_total{outcome="reused"}')).toBe(1);
       expect(sample(text, 'auth_refreshes_total{outcome="invalid"}')).toBe(1);
-      expect(sample(text, 'auth_rate_limited_total{limit="account"}')).toBe(1);
+      expect(sample(text, 'auth_rate_limited_total{limit="account_address"}')).toBe(1);
       expect(sample(text, 'password_hash_queue_depth')).toBe(0);
       expect(
         sample(text, 'password_hash_duration_seconds_count{operation="compare"}'),

@@ -126,7 +126,7 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
     ).toBe(401);
   });
 
-  it('counts wrong passwords spread over A and B against one per-account limit', async () => {
+  it('counts wrong passwords spread over A and B against one limit per account and address', async () => {
     const user = aUser();
     await a.request('POST', '/signup', { body: user });
     const statuses: number[] = [];
