@@ -143,13 +143,14 @@ describe('after REFRESH_REUSE_INTERVAL', () => {
   };
 
   it('treats a spent token as reuse: the whole session ends, descendants included, 401 invalid_grant', async () => {
-    const app = await start({ REFRESH_REUSE_INTERVAL: '1' });
+    // 2 s: long enough for the in-window retry below even on a busy machine.
+    const app = await start({ REFRESH_REUSE_INTERVAL: '2' });
     const login = await logInForTokens(app, await signUp(app));
     const first = (await refreshWith(app, login.refresh_token).expect(200)).body as Tokens;
     const second = (await refreshWith(app, first.refresh_token).expect(200)).body as Tokens;
     // Within the interval, the retry is answered...
     await refreshWith(app, first.refresh_token).expect(200);
-    await sleep(1_200);
+    await sleep(2_300);
 
     // ...after it, an attacker replaying the first spent token ends everything.
     const replay = await refreshWith(app, login.refresh_token).expect(401);
