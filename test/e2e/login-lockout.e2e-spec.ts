@@ -260,6 +260,14 @@ describe('the device cookie', () => {
       deviceCookieOf(response),
     );
     expect(deviceCookieOf(again).split('.')[0]).toBe(deviceCookieOf(response).split('.')[0]);
+    // The refresh grant on the token endpoint starts no login: no cookie.
+    const refreshed = await app
+      .http()
+      .post('/login')
+      .type('form')
+      .send({ grant_type: 'refresh_token', refresh_token: response.body.refresh_token as string })
+      .expect(200);
+    expect(refreshed.headers['set-cookie']).toBeUndefined();
   });
 
   it('is Secure when PUBLIC_URL is https', async () => {
