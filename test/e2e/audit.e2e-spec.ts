@@ -227,5 +227,7 @@ describe('audit retention', () => {
     } finally {
       await app.close({ removeData: true });
     }
-  });
+    // Starting an app on a fresh PostgreSQL database, then 2.5 s of waiting: more than Jest's
+    // default 5 s on a busy machine.
+  }, 15_000);
 });

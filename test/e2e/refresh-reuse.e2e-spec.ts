@@ -1,10 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
 import { hashRefreshToken } from '../../src/auth/tokens/refresh-token.js';
 import { Database } from '../../src/database/database.js';
 import { decodeJwt } from '../support/jwt.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { bearer, logInForTokens, signUp, type Tokens } from '../support/users.factory.js';
+
+// Each test starts its own app (a fresh PostgreSQL database in the CI's second e2e run) and some
+// wait out a window: more than Jest's 5 s on a busy machine.
+jest.setTimeout(30_000);
 
 const INVALID_REFRESH = {
   type: '/problems/invalid-refresh-token',
