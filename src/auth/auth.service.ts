@@ -9,6 +9,7 @@ import { UsersService } from '../users/users.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
+import { tooManyFailedLogins } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.service.js';
@@ -56,19 +57,20 @@ export class AuthService {
   /**
    * Checks a username and password. Unknown users cost the same bcrypt work as known ones and get
    * the same answer, so neither the status nor the timing says which usernames exist; the
-   * per-account failure limit counts unknown names too.
+   * failed-login counters count unknown names too. A right password does not reset them: only a
+   * login that passed every factor does (login()).
    */
   async authenticate(username: string, password: string, client: ClientInfo): Promise<User> {
     const account = usernameKey(username);
-    try {
-      await this.loginAttempts.begin(account);
-    } catch (error) {
-      if (error instanceof ProblemException) {
-        this.metrics.login('limited');
-        this.metrics.limited('account');
-        await this.audit.record('login_limited', client, { username: account, reason: 'account' });
-      }
-      throw error;
+    const limited = await this.loginAttempts.begin(account, client);
+    if (limited) {
+      this.metrics.login('limited');
+      this.metrics.limited(limited.limit);
+      await this.audit.record('login_limited', client, {
+        username: account,
+        reason: limited.limit,
+      });
+      throw tooManyFailedLogins(limited.retryAfterSeconds);
     }
     const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash);
@@ -82,7 +84,6 @@ export class AuthService {
       });
       throw invalidCredentials();
     }
-    await this.loginAttempts.succeeded(account);
     if (this.hasher.needsRehash(user.passwordHash)) {
       // BCRYPT_COST went up, or the hash came from elsewhere ($2a$, $2y$): upgrade it now that we
       // hold the password.
@@ -94,6 +95,8 @@ export class AuthService {
   /** Starts a session: an access token and the first refresh token of a new family. */
   async login(user: Pick<User, 'id' | 'username'>, client: ClientInfo): Promise<TokenResponseDto> {
     const { session, refreshToken } = await this.sessions.start(user.id, client);
+    // Only a login that passed every factor resets the client's failures and makes it known.
+    await this.loginAttempts.succeeded(usernameKey(user.username), user.id, client);
     this.metrics.login('succeeded');
     await this.audit.record('login_succeeded', client, {
       userId: user.id,
@@ -121,11 +124,15 @@ export class AuthService {
       this.metrics.refresh('invalid');
       throw invalidRefreshToken();
     }
-    this.metrics.refresh('rotated');
-    await this.audit.record('token_refreshed', client, {
-      userId: user.id,
-      sessionId: outcome.session.id,
-    });
+    this.metrics.refresh(outcome.reuseTolerated ? 'reuse_tolerated' : 'rotated');
+    await this.audit.record(
+      outcome.reuseTolerated ? 'refresh_reuse_tolerated' : 'token_refreshed',
+      client,
+      {
+        userId: user.id,
+        sessionId: outcome.session.id,
+      },
+    );
     return this.tokenResponse(user, outcome.session.id, outcome.refreshToken);
   }
 
