@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { ServerSecretsModule } from './secrets/server-secrets.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProtectedModule } from './protected/protected.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         LifecycleModule,
         DatabaseModule.forRoot(config),
         RedisModule.forRoot(config),
+        ServerSecretsModule,
         RateLimitModule,
         AuditModule,
         MetricsModule.forRoot(config),

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -95,8 +96,14 @@ function useDepthLimitedJsonParser(app: NestFastifyApplication): void {
   );
 }
 
-/** Everything applied to the app after creation: security and request-id headers, API docs. */
-export function configureApp(app: NestFastifyApplication): void {
+/**
+ * Everything applied to the app after creation: cookie parsing, security and request-id headers,
+ * API docs.
+ */
+export async function configureApp(app: NestFastifyApplication): Promise<void> {
+  // Parses Cookie and adds reply.setCookie: /login reads and sets the device cookie. No secret
+  // here: the device cookie carries its own MAC (DeviceCookies).
+  await app.register(fastifyCookie);
   const shutdown = app.get(GracefulShutdown);
   const metrics = app.get(Metrics);
   useDepthLimitedJsonParser(app);

@@ -28,7 +28,7 @@ async function bootstrap(): Promise<void> {
     // Throw instead of process.abort() on a failed boot, so the reason is printed plainly.
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
-  configureApp(app);
+  await configureApp(app);
   const shutdown = app.get(GracefulShutdown);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void shutdown.begin(signal, () => app.close()));

@@ -5,6 +5,7 @@ export const AUDIT_EVENT_TYPES = [
   'login_failed',
   'login_limited',
   'token_refreshed',
+  'refresh_reuse_tolerated',
   'refresh_reuse_detected',
   'logout',
   'logout_all',
@@ -24,7 +25,14 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
  * to the client that tried (it would tell which usernames exist).
  */
 export type LoginFailure = 'unknown_user' | 'bad_password' | 'account_disabled';
-export type AuditReason = LoginFailure | 'account' | 'address';
+/**
+ * Which limit answered 429: `address` is RATE_LIMIT_PER_IP (requests per minute); the others are
+ * failed-login counters — this account from this address (`account_address`) or this device
+ * cookie (`device`), this account from clients it does not know (`account`), this address across
+ * accounts (`address_failures`).
+ */
+export type LimitReason = 'address' | 'account_address' | 'device' | 'account' | 'address_failures';
+export type AuditReason = LoginFailure | LimitReason;
 
 /** One recorded decision: who, what, when, from where. Never a password or a token. */
 export interface AuditEvent {

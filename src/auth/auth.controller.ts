@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -28,6 +28,7 @@ import { SignupResponseDto } from './dto/signup-response.dto.js';
 import { SignupDto } from './dto/signup.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { ApiBearer } from './guards/api-bearer.decorator.js';
+import { DeviceCookieInterceptor } from '../rate-limit/device-cookie.interceptor.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
 import { FormParametersGuard, GrantTypeGuard } from './guards/grant-type.guard.js';
 import { MfaLoginDto } from '../mfa/dto/mfa.dto.js';
@@ -40,10 +41,17 @@ const BAD_BODY = [
   { kind: 'payloadTooLarge' },
   { kind: 'unsupportedMediaType' },
 ] as const;
+const DEVICE_COOKIE_HEADER = {
+  'Set-Cookie': {
+    description:
+      'The device cookie (`device=…; Max-Age=31536000; Path=/login; HttpOnly; SameSite=Strict`, `Secure` when PUBLIC_URL is https): it marks this browser as known to the account, so failed logins from elsewhere never lock it out.',
+    schema: { type: 'string' },
+  },
+};
 const TOKEN_ENDPOINT_NOTE =
   'Client credentials (`client_id`, `client_secret`, or HTTP Basic) and `scope` are accepted and ignored: there are only public clients. The response is never cached (`Cache-Control: no-store`, RFC 6749 §5.1). Errors are problem details served as `application/json` with an RFC 6749 §5.2 `error` code; a form missing a parameter is `400 invalid_request`, the same JSON body a `422`.';
 const REFRESH_NOTE =
-  'The token presented is spent; the answer carries its successor. Presenting a spent token again ends the whole session (reuse detection, RFC 9700 §4.14). Any string that is not a live refresh token of ours, whatever its length, is `401 invalid_grant`.';
+  'The token presented is spent; the answer carries its successor. A spent token presented again within `REFRESH_REUSE_INTERVAL` (10 s) of its rotation — concurrent tabs, a retry after a lost answer — gets the session’s current refresh token again, with a fresh access token; later, it ends the whole session (reuse detection, RFC 9700 §4.14). Any string that is not a live refresh token of ours, whatever its length, is `401 invalid_grant`.';
 const OAUTH_BAD_BODY = [
   { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
   { kind: 'payloadTooLarge' },
@@ -75,6 +83,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(IpRateLimitGuard, GrantTypeGuard('password', 'refresh_token'), LocalAuthGuard)
+  @UseInterceptors(DeviceCookieInterceptor)
   @Post('login')
   @HttpCode(200)
   @OAuthEndpoint()
@@ -87,7 +96,7 @@ export class AuthController {
   @ApiBody({
     schema: { oneOf: [{ $ref: getSchemaPath(LoginDto) }, { $ref: getSchemaPath(RefreshDto) }] },
   })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOkResponse({ type: TokenResponseDto, headers: DEVICE_COOKIE_HEADER })
   @ApiOAuthErrorResponses(
     ...OAUTH_BAD_BODY,
     {
@@ -113,8 +122,9 @@ export class AuthController {
     },
     {
       kind: 'tooManyRequests',
-      detail: 'Too many failed logins for this account; try again in 840 s.',
-      description: 'Too many failed logins for the account, or requests from the address',
+      detail: 'Too many failed logins; try again later.',
+      description:
+        'Too many failed logins for the account from this client (address or device cookie), from clients the account does not know, or from this address across accounts — one body whichever it was, `Retry-After` saying when to try again; or too many requests from the address',
     },
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
@@ -133,6 +143,8 @@ export class AuthController {
   @Post('login/mfa')
   @HttpCode(200)
   @OAuthEndpoint()
+  // A login completed here is a successful login: it sets the device cookie as /login does.
+  @UseInterceptors(DeviceCookieInterceptor)
   @ApiTags('mfa')
   @ApiOperation({
     summary: 'The second step of a login with two-factor login on',
@@ -157,10 +169,17 @@ export class AuthController {
       description: 'Too many failed logins (wrong codes count), or requests from the address',
     },
   )
-  loginMfa(@Body() dto: MfaLoginDto, @Client() client: ClientInfo): Promise<TokenResponseDto> {
+  async loginMfa(
+    @Body() dto: MfaLoginDto,
+    @Req() request: FastifyRequest & { user?: User },
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponseDto> {
     const proof =
       dto.code !== undefined ? { code: dto.code } : { recoveryCode: dto.recovery_code ?? '' };
-    return this.auth.completeMfaLogin(dto.mfa_token, proof, client);
+    const { user, tokens } = await this.auth.completeMfaLogin(dto.mfa_token, proof, client);
+    // Who logged in, where Passport puts it on /login: the device-cookie interceptor reads it.
+    request.user = user;
+    return tokens;
   }
 
   @Public()
@@ -188,7 +207,7 @@ export class AuthController {
       detail: 'Invalid refresh token',
       error: 'invalid_grant',
       description:
-        'Unknown, expired, spent (reuse: the session is ended) or revoked refresh token, of any length',
+        'Unknown, expired, spent beyond the reuse interval (the session is ended) or revoked refresh token, of any length',
     },
     { kind: 'validation', detail: 'refresh_token must not be empty.' },
     { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },

@@ -9,6 +9,7 @@ import { UsersService } from '../users/users.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
+import { tooManyFailedLogins } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.service.js';
@@ -59,19 +60,20 @@ export class AuthService {
   /**
    * Checks a username and password. Unknown users cost the same bcrypt work as known ones and get
    * the same answer, so neither the status nor the timing says which usernames exist; the
-   * per-account failure limit counts unknown names too.
+   * failed-login counters count unknown names too. A right password does not reset them: only a
+   * login that passed every factor does (login()).
    */
   async authenticate(username: string, password: string, client: ClientInfo): Promise<User> {
     const account = usernameKey(username);
-    try {
-      await this.loginAttempts.begin(account);
-    } catch (error) {
-      if (error instanceof ProblemException) {
-        this.metrics.login('limited');
-        this.metrics.limited('account');
-        await this.audit.record('login_limited', client, { username: account, reason: 'account' });
-      }
-      throw error;
+    const limited = await this.loginAttempts.begin(account, client);
+    if (limited) {
+      this.metrics.login('limited');
+      this.metrics.limited(limited.limit);
+      await this.audit.record('login_limited', client, {
+        username: account,
+        reason: limited.limit,
+      });
+      throw tooManyFailedLogins(limited.retryAfterSeconds);
     }
     const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash);
@@ -91,37 +93,44 @@ export class AuthService {
       await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
     }
     // Only after the right password: the second step reveals nothing to someone without it. A
-    // right password alone is not a successful login, so the failure counter is not reset.
+    // right password alone is not a successful login: no counter reset, no device cookie.
     if (await this.mfa.isEnabled(user.id)) {
       this.metrics.login('mfa_required');
       throw mfaRequired(await this.mfa.challenge(user.id));
     }
-    await this.loginAttempts.succeeded(account);
     return user;
   }
 
   /**
-   * The second step of a login (POST /login/mfa). A wrong code counts against the account's
-   * login-failure limit, like a wrong password; a right one completes the login.
+   * The second step of a login (POST /login/mfa). A wrong code counts against the login-failure
+   * limits like a wrong password; a right one completes the login.
    */
   async completeMfaLogin(
     mfaToken: string,
     proof: SecondFactor,
     client: ClientInfo,
-  ): Promise<TokenResponseDto> {
+  ): Promise<{ user: User; tokens: TokenResponseDto }> {
     const outcome = await this.mfa.completeChallenge(mfaToken, proof, client);
     const user = await this.users.findById(outcome.userId);
     if (!user || user.disabledAt) throw invalidMfaToken();
-    const account = usernameKey(user.username);
     if (outcome.kind === 'wrong') {
       this.metrics.login('bad_mfa_code');
-      await this.loginAttempts.begin(account);
+      const account = usernameKey(user.username);
+      const limited = await this.loginAttempts.begin(account, client);
+      if (limited) {
+        this.metrics.limited(limited.limit);
+        await this.audit.record('login_limited', client, {
+          userId: user.id,
+          username: account,
+          reason: limited.limit,
+        });
+        throw tooManyFailedLogins(limited.retryAfterSeconds);
+      }
       throw new ProblemException('invalidMfaCode', 'Invalid code', {
         extensions: { error: 'invalid_grant' },
       });
     }
-    await this.loginAttempts.succeeded(account);
-    return this.login(user, client, outcome.amr);
+    return { user, tokens: await this.login(user, client, outcome.amr) };
   }
 
   /** Starts a session: an access token and the first refresh token of a new family. */
@@ -131,6 +140,8 @@ export class AuthService {
     amr: readonly string[] = PASSWORD_ONLY,
   ): Promise<TokenResponseDto> {
     const { session, refreshToken } = await this.sessions.start(user.id, client, amr);
+    // Only a login that passed every factor resets the client's failures and makes it known.
+    await this.loginAttempts.succeeded(usernameKey(user.username), user.id, client);
     this.metrics.login('succeeded');
     await this.audit.record('login_succeeded', client, {
       userId: user.id,
@@ -158,11 +169,15 @@ export class AuthService {
       this.metrics.refresh('invalid');
       throw invalidRefreshToken();
     }
-    this.metrics.refresh('rotated');
-    await this.audit.record('token_refreshed', client, {
-      userId: user.id,
-      sessionId: outcome.session.id,
-    });
+    this.metrics.refresh(outcome.reuseTolerated ? 'reuse_tolerated' : 'rotated');
+    await this.audit.record(
+      outcome.reuseTolerated ? 'refresh_reuse_tolerated' : 'token_refreshed',
+      client,
+      {
+        userId: user.id,
+        sessionId: outcome.session.id,
+      },
+    );
     // A session that passed the second step keeps its amr: refresh asks for no code again.
     return this.tokenResponse(user, outcome.session.id, outcome.refreshToken, outcome.session.amr);
   }

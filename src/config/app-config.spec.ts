@@ -181,6 +181,50 @@ describe('AppConfig.fromEnv', () => {
       expect(failure({ JWT_SECRET: secret }).message).not.toContain(secret);
     });
   });
+
+  describe.each(['REFRESH_TOKEN_SECRET', 'DEVICE_COOKIE_SECRET'])('%s', (variable) => {
+    const key = (config: AppConfig) =>
+      variable === 'REFRESH_TOKEN_SECRET'
+        ? config.secrets.refreshToken
+        : config.secrets.deviceCookie;
+
+    it('is generated and kept with the data when unset', () => {
+      expect(key(fromEnv({}))).toBeUndefined();
+    });
+
+    it('is held as a secret KeyObject when set, with any JWT_ALGORITHM', () => {
+      const secret = key(
+        fromEnv({ JWT_ALGORITHM: 'ES256', [variable]: 'Vt3mQ9xL2bR7kW5pZ8nJ4cH6sF1gD0aY' }),
+      );
+      expect(secret?.type).toBe('secret');
+      expect(secret?.symmetricKeySize).toBe(32);
+    });
+
+    it.each(['q8Zr2VbN5mTx7LwPj3Hs9DkF4cYg6Ae', 'your_secret_key_your_secret_key_your_secret_key'])(
+      'follows JWT_SECRET’s rules: refuses %p, naming the variable and not the value',
+      (value) => {
+        const error = failure({ [variable]: value });
+        expect(error.variable).toBe(variable);
+        expect(error.message.startsWith(`${variable} `)).toBe(true);
+        expect(error.message).not.toContain(value);
+      },
+    );
+
+    it('must differ from the other secrets', () => {
+      const shared = 'Vt3mQ9xL2bR7kW5pZ8nJ4cH6sF1gD0aY';
+      const other =
+        variable === 'REFRESH_TOKEN_SECRET' ? 'DEVICE_COOKIE_SECRET' : 'REFRESH_TOKEN_SECRET';
+      for (const env of [
+        { JWT_SECRET: shared, [variable]: shared },
+        { [other]: shared, [variable]: shared },
+      ]) {
+        const error = failure(env);
+        expect([variable, other]).toContain(error.variable);
+        expect(error.message).toMatch(/must differ from/);
+        expect(error.message).not.toContain(shared);
+      }
+    });
+  });
 });
 
 describe('DATABASE_URL', () => {
@@ -218,6 +262,19 @@ describe('token settings', () => {
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 30 * 86400,
     });
+  });
+
+  it('tolerates a spent refresh token for 10 s by default; REFRESH_REUSE_INTERVAL changes it', () => {
+    expect(fromEnv({}).jwt.refreshReuseIntervalSeconds).toBe(10);
+    expect(fromEnv({ REFRESH_REUSE_INTERVAL: '0' }).jwt.refreshReuseIntervalSeconds).toBe(0);
+    expect(fromEnv({ REFRESH_REUSE_INTERVAL: '30s' }).jwt.refreshReuseIntervalSeconds).toBe(30);
+    expect(fromEnv({ REFRESH_REUSE_INTERVAL: '5m' }).jwt.refreshReuseIntervalSeconds).toBe(300);
+  });
+
+  it.each(['soon', '-1', '301', '1h'])('refuses REFRESH_REUSE_INTERVAL=%p', (value) => {
+    const error = failure({ REFRESH_REUSE_INTERVAL: value });
+    expect(error.variable).toBe('REFRESH_REUSE_INTERVAL');
+    expect(error.message.startsWith('REFRESH_REUSE_INTERVAL ')).toBe(true);
   });
 
   it('reads JWT_ALGORITHM and REFRESH_TOKEN_TTL', () => {
@@ -262,6 +319,8 @@ describe('abuse and scale-out settings', () => {
     expect(config.abuse).toEqual({
       loginMaxFailures: 10,
       loginFailureWindowSeconds: 900,
+      loginMaxFailuresAccount: 100,
+      loginMaxFailuresPerAddress: 100,
       rateLimitPerIp: 30,
       passwordDenylist: true,
     });
@@ -298,17 +357,41 @@ describe('abuse and scale-out settings', () => {
     const config = AppConfig.fromEnv({
       LOGIN_MAX_FAILURES: '5',
       LOGIN_FAILURE_WINDOW: '1h',
+      LOGIN_MAX_FAILURES_ACCOUNT: '50',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '500',
       RATE_LIMIT_PER_IP: '0',
       PASSWORD_DENYLIST: 'off',
     });
     expect(config.abuse).toEqual({
       loginMaxFailures: 5,
       loginFailureWindowSeconds: 3600,
+      loginMaxFailuresAccount: 50,
+      loginMaxFailuresPerAddress: 500,
       rateLimitPerIp: 0,
       passwordDenylist: false,
     });
     expect(() => AppConfig.fromEnv({ PASSWORD_DENYLIST: 'maybe' })).toThrow(/^PASSWORD_DENYLIST /);
     expect(() => AppConfig.fromEnv({ LOGIN_MAX_FAILURES: '0' })).toThrow(/^LOGIN_MAX_FAILURES /);
+  });
+
+  it('reads LOGIN_MAX_FAILURES_ACCOUNT (at least 1: NIST’s cap cannot be turned off)', () => {
+    expect(fromEnv({ LOGIN_MAX_FAILURES_ACCOUNT: '1' }).abuse.loginMaxFailuresAccount).toBe(1);
+    for (const value of ['0', '-1', 'many', '1.5']) {
+      expect(failure({ LOGIN_MAX_FAILURES_ACCOUNT: value }).variable).toBe(
+        'LOGIN_MAX_FAILURES_ACCOUNT',
+      );
+    }
+  });
+
+  it('reads LOGIN_MAX_FAILURES_PER_ADDRESS, 0 turning it off', () => {
+    expect(fromEnv({ LOGIN_MAX_FAILURES_PER_ADDRESS: '0' }).abuse.loginMaxFailuresPerAddress).toBe(
+      0,
+    );
+    for (const value of ['-1', 'lots', '2.5']) {
+      expect(failure({ LOGIN_MAX_FAILURES_PER_ADDRESS: value }).variable).toBe(
+        'LOGIN_MAX_FAILURES_PER_ADDRESS',
+      );
+    }
   });
 });
 

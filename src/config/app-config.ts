@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
-import { parseJwtSecret, parsePrivateKey } from './jwt-secret.rules.js';
+import { parsePrivateKey, parseSecret } from './jwt-secret.rules.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -40,9 +40,16 @@ export interface RedisConfig {
 }
 
 export interface AbuseConfig {
-  /** Failed logins per account within the window before it answers 429. */
+  /**
+   * Failed logins per account and client (an address, or a device cookie) within the window before
+   * that client answers 429 for that account.
+   */
   readonly loginMaxFailures: number;
   readonly loginFailureWindowSeconds: number;
+  /** Failed logins per account within the window, from clients it does not know, before 429. */
+  readonly loginMaxFailuresAccount: number;
+  /** Failed logins per address, across accounts, per 24 h; 0 turns it off. */
+  readonly loginMaxFailuresPerAddress: number;
   /** Requests per minute per client IP on /login, /signup and /refresh each; 0 turns it off. */
   readonly rateLimitPerIp: number;
   /** Refuse the commonest passwords (PASSWORD_DENYLIST=off turns it off). */
@@ -72,6 +79,19 @@ export interface JwtConfig {
   readonly audience: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  /**
+   * How long after its rotation a refresh token presented again still answers the session's
+   * current token (concurrent or retried refreshes) instead of ending the session; 0 turns it off.
+   */
+  readonly refreshReuseIntervalSeconds: number;
+}
+
+/** Keys of our own besides the signing keys; undefined means "generate one, keep it with the data". */
+export interface SecretsConfig {
+  /** REFRESH_TOKEN_SECRET: derives each refresh token from its parent (HMAC-SHA256). */
+  readonly refreshToken: KeyObject | undefined;
+  /** DEVICE_COOKIE_SECRET: signs the device cookies that mark a client known to an account. */
+  readonly deviceCookie: KeyObject | undefined;
 }
 
 /**
@@ -92,6 +112,7 @@ export class AppConfig {
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
+  readonly secrets: SecretsConfig;
   readonly bcryptCost: number;
   /** Worker threads hashing passwords; one per core by default. */
   readonly hashWorkers: number;
@@ -122,6 +143,13 @@ export class AppConfig {
     const environment = read.oneOf('NODE_ENV', ENVIRONMENTS, 'development');
     const algorithm = read.oneOf('JWT_ALGORITHM', JWT_ALGORITHMS, 'HS256', { caseSensitive: true });
     const secret = read.optional('JWT_SECRET');
+    const refreshTokenSecret = read.optional('REFRESH_TOKEN_SECRET');
+    const deviceCookieSecret = read.optional('DEVICE_COOKIE_SECRET');
+    assertDistinctSecrets({
+      JWT_SECRET: secret,
+      REFRESH_TOKEN_SECRET: refreshTokenSecret,
+      DEVICE_COOKIE_SECRET: deviceCookieSecret,
+    });
     const privateKey = read.optional('JWT_PRIVATE_KEY');
     if (secret !== undefined && algorithm !== 'HS256') {
       throw new ConfigError(
@@ -150,7 +178,7 @@ export class AppConfig {
       database: parseDatabaseUrl(read.optional('DATABASE_URL'), dataDir),
       jwt: {
         algorithm,
-        secret: secret === undefined ? undefined : parseJwtSecret(secret),
+        secret: secret === undefined ? undefined : parseSecret('JWT_SECRET', secret),
         privateKey: privateKey === undefined ? undefined : parsePrivateKey(privateKey, algorithm),
         issuer: parseIssuer(
           read.optional('JWT_ISSUER')?.trim(),
@@ -159,6 +187,22 @@ export class AppConfig {
         audience: read.string('JWT_AUDIENCE', 'nest-jwt-auth'),
         accessTokenTtlSeconds: read.duration('ACCESS_TOKEN_TTL', '15m', 1),
         refreshTokenTtlSeconds: read.duration('REFRESH_TOKEN_TTL', '30d', 60),
+        refreshReuseIntervalSeconds: read.duration(
+          'REFRESH_REUSE_INTERVAL',
+          '10s',
+          0,
+          MAX_REFRESH_REUSE_INTERVAL_SECONDS,
+        ),
+      },
+      secrets: {
+        refreshToken:
+          refreshTokenSecret === undefined
+            ? undefined
+            : parseSecret('REFRESH_TOKEN_SECRET', refreshTokenSecret),
+        deviceCookie:
+          deviceCookieSecret === undefined
+            ? undefined
+            : parseSecret('DEVICE_COOKIE_SECRET', deviceCookieSecret),
       },
       bcryptCost: read.integer('BCRYPT_COST', 12, environment === 'test' ? 4 : MIN_BCRYPT_COST, 20),
       hashWorkers: read.integer('HASH_WORKERS', availableParallelism(), 1, 256),
@@ -168,6 +212,14 @@ export class AppConfig {
       abuse: {
         loginMaxFailures: read.integer('LOGIN_MAX_FAILURES', 10, 1, 10_000),
         loginFailureWindowSeconds: read.duration('LOGIN_FAILURE_WINDOW', '15m', 1),
+        // NIST SP 800-63B §5.2.2: at most 100 consecutive failed attempts on one account.
+        loginMaxFailuresAccount: read.integer('LOGIN_MAX_FAILURES_ACCOUNT', 100, 1, 1_000_000),
+        loginMaxFailuresPerAddress: read.integer(
+          'LOGIN_MAX_FAILURES_PER_ADDRESS',
+          100,
+          0,
+          1_000_000,
+        ),
         rateLimitPerIp: read.integer('RATE_LIMIT_PER_IP', 30, 0, 1_000_000),
         passwordDenylist: read.oneOf('PASSWORD_DENYLIST', ['on', 'off'], 'on') === 'on',
       },
@@ -189,6 +241,27 @@ export class AppConfig {
         token: parseMetricsToken(read.optional('METRICS_TOKEN')),
       },
     });
+  }
+}
+
+/**
+ * A spent refresh token is answered for at most this long: the window exists for concurrent and
+ * retried requests (seconds), and the longer it is, the longer a stolen spent token still works.
+ */
+export const MAX_REFRESH_REUSE_INTERVAL_SECONDS = 300;
+
+/**
+ * One key per purpose: a secret shared between signing tokens, deriving refresh tokens and signing
+ * device cookies would let an output of one serve as an input to another.
+ */
+function assertDistinctSecrets(secrets: Record<string, string | undefined>): void {
+  const seen = new Map<string, string>();
+  for (const [variable, value] of Object.entries(secrets)) {
+    if (value === undefined) continue;
+    const earlier = seen.get(value);
+    if (earlier)
+      throw new ConfigError(variable, `must differ from ${earlier}: one key per purpose`);
+    seen.set(value, variable);
   }
 }
 
@@ -381,7 +454,7 @@ class EnvReader {
     return value;
   }
 
-  duration(name: string, fallback: string, minSeconds: number): number {
+  duration(name: string, fallback: string, minSeconds: number, maxSeconds = Infinity): number {
     const raw = this.optional(name) ?? fallback;
     const seconds = parseDurationSeconds(raw);
     if (seconds === undefined || seconds < minSeconds) {
@@ -389,6 +462,9 @@ class EnvReader {
         name,
         `must be a duration of at least ${minSeconds}s, such as 900, 15m, 12h or 30d (got "${raw}")`,
       );
+    }
+    if (seconds > maxSeconds) {
+      throw new ConfigError(name, `must be at most ${maxSeconds}s (got "${raw}")`);
     }
     return seconds;
   }

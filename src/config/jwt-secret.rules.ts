@@ -24,14 +24,14 @@ const PLACEHOLDER_MARKERS = [
 const MIN_DISTINCT_CHARACTERS = 10;
 
 /**
- * Turns JWT_SECRET into a KeyObject, refusing anything short or well known.
- * The error names the rule, never the value.
+ * Turns a secret from the environment (JWT_SECRET, REFRESH_TOKEN_SECRET, DEVICE_COOKIE_SECRET) into
+ * a KeyObject, refusing anything short or well known. The error names the rule, never the value.
  */
-export function parseJwtSecret(raw: string): KeyObject {
+export function parseSecret(variable: string, raw: string): KeyObject {
   if (Buffer.byteLength(raw, 'utf8') < MIN_SECRET_BYTES) {
     throw new ConfigError(
-      'JWT_SECRET',
-      `must be at least ${MIN_SECRET_BYTES} bytes (256 bits); generate one with \`openssl rand -base64 48\`, or leave it unset to have one generated in DATA_DIR`,
+      variable,
+      `must be at least ${MIN_SECRET_BYTES} bytes (256 bits); generate one with \`openssl rand -base64 48\`, or leave it unset to have one generated and kept with the data`,
     );
   }
   const folded = raw.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -40,7 +40,7 @@ export function parseJwtSecret(raw: string): KeyObject {
     new Set(raw).size < MIN_DISTINCT_CHARACTERS;
   if (looksLikePlaceholder) {
     throw new ConfigError(
-      'JWT_SECRET',
+      variable,
       'looks like a placeholder or a guessable value (such as "your_secret_key" or "changeme"); use a random value, e.g. `openssl rand -base64 48`',
     );
   }

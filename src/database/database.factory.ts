@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { DatabaseConfig } from '../config/app-config.js';
 import { Database } from './database.js';
 import { runMigrations } from './migrator.js';
-import { createPostgresDialect } from './postgres.dialect.js';
+import { createPostgresDialect, type PostgresPoolOptions } from './postgres.dialect.js';
 import { createSqliteDialect } from './sqlite.dialect.js';
 
 export type SqlDatabaseConfig = Exclude<DatabaseConfig, { kind: 'memory' }>;
@@ -27,13 +27,16 @@ export function describeDatabase(config: SqlDatabaseConfig): string {
 }
 
 /** Opens the configured SQL database (creating the SQLite file's folder) without migrating it. */
-export async function openDatabase(config: SqlDatabaseConfig): Promise<Database> {
+export async function openDatabase(
+  config: SqlDatabaseConfig,
+  options: PostgresPoolOptions = {},
+): Promise<Database> {
   try {
     if (config.kind === 'sqlite') {
       await mkdir(dirname(config.file), { recursive: true, mode: 0o700 });
       return new Database({ dialect: createSqliteDialect(config.file) });
     }
-    return new Database({ dialect: createPostgresDialect(config.url) });
+    return new Database({ dialect: createPostgresDialect(config.url, options) });
   } catch (error) {
     throw new DatabaseUnavailableError(config, error);
   }
@@ -41,15 +44,16 @@ export async function openDatabase(config: SqlDatabaseConfig): Promise<Database>
 
 /** Opens the database, checks it answers, and brings its schema up to date; boot stops on failure. */
 export async function openMigratedDatabase(config: SqlDatabaseConfig): Promise<Database> {
-  const db = await openDatabase(config);
+  // Migrations run on a pool of their own without the serving hold limit: DDL on a large table,
+  // or waiting while another instance migrates, may rightly take longer.
+  const migrating = await openDatabase(config, { holdLimitMs: null });
   try {
-    await sql`select 1`.execute(db).catch((error: unknown) => {
+    await sql`select 1`.execute(migrating).catch((error: unknown) => {
       throw new DatabaseUnavailableError(config, error);
     });
-    await runMigrations(db);
-  } catch (error) {
-    await db.destroy();
-    throw error;
+    await runMigrations(migrating);
+  } finally {
+    await migrating.destroy();
   }
-  return db;
+  return openDatabase(config);
 }

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     console.log('DATABASE_URL=memory: has no schema to migrate.');
     return;
   }
-  const db = await openDatabase(config.database);
+  // No hold limit: a migration may rightly run for minutes (see postgres.dialect.ts).
+  const db = await openDatabase(config.database, { holdLimitMs: null });
   try {
     const applied = await runMigrations(db);
     console.log(

@@ -89,12 +89,29 @@ export interface AuditEventsTable {
   reason: string | null;
 }
 
+export interface ServerSecretsTable {
+  name: string;
+  /** base64url key material. */
+  material: string;
+  created_at: Timestamp;
+}
+
+export interface KnownLoginAddressesTable {
+  /** The normalised username (users.username_key) the login was for. */
+  username_key: string;
+  ip: string;
+  user_id: string;
+  last_login_at: Timestamp;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  server_secrets: ServerSecretsTable;
+  known_login_addresses: KnownLoginAddressesTable;
   mfa_factors: MfaFactorsTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;

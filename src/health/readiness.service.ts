@@ -23,6 +23,8 @@ const CHECK_TIMEOUT_MS = 2_000;
  */
 @Injectable()
 export class ReadinessService {
+  private databaseProbe: Promise<unknown> | undefined;
+
   constructor(
     private readonly shutdown: GracefulShutdown,
     @Optional() private readonly db?: Database,
@@ -37,7 +39,7 @@ export class ReadinessService {
     }
     const { db, redis } = this;
     const [database, cache] = await Promise.all([
-      db ? probe(() => sql`select 1`.execute(db)) : undefined,
+      db ? probe(() => this.pingDatabase(db)) : undefined,
       redis ? probe(() => redis.ping()) : undefined,
     ]);
     const checks: Record<string, CheckState> = {};
@@ -49,6 +51,18 @@ export class ReadinessService {
       });
     }
     return { status: cache === 'unavailable' ? 'degraded' : 'ok', checks };
+  }
+
+  /**
+   * Checks that arrive while one is still waiting share its answer. This route is public, and a
+   * silent database leaves each ping holding a pooled connection long after its 2 s are up: one
+   * per request would let probes alone take every connection the service has.
+   */
+  private pingDatabase(db: Database): Promise<unknown> {
+    this.databaseProbe ??= sql`select 1`.execute(db).finally(() => {
+      this.databaseProbe = undefined;
+    });
+    return this.databaseProbe;
   }
 }
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LoginFailure } from '../audit/audit-event.js';
+import type { LimitReason, LoginFailure } from '../audit/audit-event.js';
 import { AppConfig } from '../config/app-config.js';
 
 export type LoginOutcome = 'succeeded' | LoginFailure | 'limited' | 'mfa_required' | 'bad_mfa_code';
-export type RefreshOutcome = 'rotated' | 'invalid' | 'reused';
-export type RateLimit = 'account' | 'address';
+export type RefreshOutcome = 'rotated' | 'reuse_tolerated' | 'invalid' | 'reused';
+export type RateLimit = LimitReason;
 
 /**
  * Prometheus metrics (prom-client), on a registry of this app's own. With METRICS_ENABLED off,
@@ -58,7 +58,7 @@ export class Metrics {
     });
     this.rateLimited = new Counter({
       name: 'auth_rate_limited_total',
-      help: 'Requests refused with 429, by limit (per account or per address).',
+      help: 'Requests refused with 429, by the limit that refused them.',
       labelNames: ['limit'],
       registers,
     });

@@ -1,11 +1,31 @@
 import { Global, Module } from '@nestjs/common';
+import { Database } from '../database/database.js';
+import { DeviceCookieInterceptor } from './device-cookie.interceptor.js';
+import { DeviceCookies } from './device-cookies.js';
 import { IpRateLimitGuard } from './ip-rate-limit.guard.js';
+import { KnownAddressesRepository } from './known-addresses.repository.js';
 import { LoginAttempts } from './login-attempts.service.js';
 import { RateLimiters } from './rate-limiters.js';
+import { InMemoryKnownAddressesRepository } from './repositories/in-memory.known-addresses.repository.js';
+import { SqlKnownAddressesRepository } from './repositories/sql.known-addresses.repository.js';
 
 @Global()
 @Module({
-  providers: [RateLimiters, LoginAttempts, IpRateLimitGuard],
-  exports: [RateLimiters, LoginAttempts, IpRateLimitGuard],
+  providers: [
+    RateLimiters,
+    LoginAttempts,
+    IpRateLimitGuard,
+    DeviceCookies,
+    DeviceCookieInterceptor,
+    {
+      provide: KnownAddressesRepository,
+      // A table beside the users, not Redis: the 30-day memory must outlive a Redis restart or
+      // eviction, and a single instance without Redis needs it too.
+      inject: [{ token: Database, optional: true }],
+      useFactory: (db?: Database): KnownAddressesRepository =>
+        db ? new SqlKnownAddressesRepository(db) : new InMemoryKnownAddressesRepository(),
+    },
+  ],
+  exports: [RateLimiters, LoginAttempts, IpRateLimitGuard, DeviceCookieInterceptor, DeviceCookies],
 })
 export class RateLimitModule {}

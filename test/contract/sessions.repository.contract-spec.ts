@@ -79,15 +79,42 @@ describe.each(STORES)('SessionsRepository contract: %s', (_name, open) => {
     expect(await sessions.findByTokenHash(again.tokenHash)).toBeUndefined();
   });
 
-  it('lets exactly one of many concurrent rotations of a token succeed', async () => {
+  it('answers the session’s current token: the first, then each successor, never a spent one', async () => {
+    const now = new Date();
+    const first = aToken(now);
+    const session = await sessions.create(await aUserId(), client, first, now);
+    const other = await sessions.create(await aUserId(), client, aToken(now), now);
+    expect(await sessions.currentToken(session.id)).toMatchObject({
+      sessionId: session.id,
+      tokenHash: first.tokenHash,
+      expiresAt: first.expiresAt,
+      usedAt: null,
+    });
+    const { token } = (await sessions.findByTokenHash(first.tokenHash))!;
+    const next = aToken(now, 2 * DAY);
+    await sessions.rotate(token.id, next, client, now);
+    expect(await sessions.currentToken(session.id)).toMatchObject({
+      tokenHash: next.tokenHash,
+      expiresAt: next.expiresAt,
+      usedAt: null,
+    });
+    expect((await sessions.currentToken(other.id))?.sessionId).toBe(other.id);
+    expect(await sessions.currentToken('no-such-session')).toBeUndefined();
+  });
+
+  it('lets exactly one of many concurrent rotations of a token succeed, its successor current', async () => {
     const now = new Date();
     const first = aToken(now);
     await sessions.create(await aUserId(), client, first, now);
     const { token } = (await sessions.findByTokenHash(first.tokenHash))!;
+    const successors = Array.from({ length: 10 }, () => aToken(now));
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => sessions.rotate(token.id, aToken(now), client, now)),
+      successors.map((successor) => sessions.rotate(token.id, successor, client, now)),
     );
     expect(outcomes.filter((o) => o === 'rotated')).toHaveLength(1);
+    // Once a loser hears `reused`, the winner's successor is there to be read.
+    const winner = successors[outcomes.indexOf('rotated')]!;
+    expect((await sessions.currentToken(token.sessionId))?.tokenHash).toBe(winner.tokenHash);
   });
 
   it('lists live sessions newest first, without revoked or expired ones', async () => {

@@ -14,7 +14,11 @@ describe('GET /metrics', () => {
   });
 
   it('exposes requests, logins, refreshes, refusals, hashing and the process, with bounded labels', async () => {
-    const app = await createTestApp({ METRICS_ENABLED: '1', LOGIN_MAX_FAILURES: '2' });
+    const app = await createTestApp({
+      METRICS_ENABLED: '1',
+      LOGIN_MAX_FAILURES: '2',
+      REFRESH_REUSE_INTERVAL: '0',
+    });
     try {
       const user = await signUp(app);
       const login = (password: string) =>
@@ -60,7 +64,7 @@ describe('GET /metrics', () => {
       expect(sample(text, 'auth_refreshes_total{outcome="rotated"}')).toBe(1);
       expect(sample(text, 'auth_refreshes_total{outcome="reused"}')).toBe(1);
       expect(sample(text, 'auth_refreshes_total{outcome="invalid"}')).toBe(1);
-      expect(sample(text, 'auth_rate_limited_total{limit="account"}')).toBe(1);
+      expect(sample(text, 'auth_rate_limited_total{limit="account_address"}')).toBe(1);
       expect(sample(text, 'password_hash_queue_depth')).toBe(0);
       expect(
         sample(text, 'password_hash_duration_seconds_count{operation="compare"}'),
@@ -75,6 +79,29 @@ describe('GET /metrics', () => {
       expect(text).not.toContain(tokens.refresh_token);
       expect(text).not.toContain(user.username);
       expect(text).not.toContain('/nope');
+    } finally {
+      await app.close({ removeData: true });
+    }
+  });
+
+  it('counts a spent refresh token answered within REFRESH_REUSE_INTERVAL apart', async () => {
+    const app = await createTestApp({ METRICS_ENABLED: '1' });
+    try {
+      const user = await signUp(app);
+      const tokens = (
+        await app
+          .http()
+          .post('/login')
+          .send({ username: user.username, password: user.password })
+          .expect(200)
+      ).body;
+      for (let i = 0; i < 3; i++) {
+        await app.http().post('/refresh').send({ refresh_token: tokens.refresh_token }).expect(200);
+      }
+      const text = (await app.http().get('/metrics').expect(200)).text;
+      expect(sample(text, 'auth_refreshes_total{outcome="rotated"}')).toBe(1);
+      expect(sample(text, 'auth_refreshes_total{outcome="reuse_tolerated"}')).toBe(2);
+      expect(sample(text, 'auth_refreshes_total{outcome="reused"}')).toBeUndefined();
     } finally {
       await app.close({ removeData: true });
     }

@@ -203,10 +203,14 @@ describe('two-factor login with an authenticator app (TOTP)', () => {
     });
     expect(step1.body.access_token).toBeUndefined();
     expect(step1.body.refresh_token).toBeUndefined();
+    // A right password alone is not a successful login: no device cookie yet.
+    expect(step1.headers['set-cookie']).toBeUndefined();
 
     const step2 = await loginStep2({ mfa_token: step1.body.mfa_token, code: codeAt(secret) });
     expect(step2.status).toBe(200);
     expect(step2.headers['cache-control']).toBe('no-store');
+    // The completed login is: it sets the device cookie as a password-only login does.
+    expect(String(step2.headers['set-cookie'])).toMatch(/^device=.+; .*Path=\/login/);
     const tokens = step2.body as Tokens;
     expect(decodeJwt(tokens.access_token).payload.amr).toEqual(['pwd', 'otp']);
     await me(tokens).expect(200);

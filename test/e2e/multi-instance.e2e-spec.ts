@@ -75,6 +75,34 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
     expect(kid(refreshed.body.access_token)).toBe(kid(token));
   });
 
+  it('answers one refresh token sent to A and B at once with 200 and one same successor on both', async () => {
+    const user = aUser();
+    await a.request('POST', '/signup', { body: user });
+    const login = await a.request('POST', '/login', {
+      body: { username: user.username, password: user.password },
+    });
+    const body = { refresh_token: login.body.refresh_token };
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 === 0 ? a : b).request('POST', '/refresh', { body }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const answered = new Set(responses.map((r) => r.body.refresh_token));
+    expect(answered.size).toBe(1);
+    // The session lives on, on both: its access tokens work and the answered token rotates.
+    const [current] = [...answered];
+    for (const [i, response] of responses.entries()) {
+      const token = response.body.access_token as string;
+      expect((await (i % 2 === 0 ? b : a).request('GET', '/protected', { token })).status).toBe(
+        200,
+      );
+    }
+    const next = await b.request('POST', '/refresh', { body: { refresh_token: current } });
+    expect(next.status).toBe(200);
+    expect(next.body.refresh_token).not.toBe(current);
+  });
+
   it('refuses on B, within a second, a token logged out on A', async () => {
     const user = aUser();
     await a.request('POST', '/signup', { body: user });
@@ -98,7 +126,7 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
     ).toBe(401);
   });
 
-  it('counts wrong passwords spread over A and B against one per-account limit', async () => {
+  it('counts wrong passwords spread over A and B against one limit per account and address', async () => {
     const user = aUser();
     await a.request('POST', '/signup', { body: user });
     const statuses: number[] = [];

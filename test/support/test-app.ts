@@ -69,7 +69,7 @@ export async function createTestApp(
       logger: options.logger ?? new PinoNestLogger(rootLogger),
     },
   );
-  configureApp(app);
+  await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -26,6 +26,7 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
   private readonly revoked = new Map<string, number>();
   private lastSync = 0;
   private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
   private failing = false;
 
   constructor(
@@ -41,10 +42,7 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
       .catch(() => undefined);
     await this.sync(Date.now() - this.ttlMs());
     if (this.shared) {
-      this.timer = setInterval(
-        () => void this.sync(this.lastSync - SYNC_OVERLAP_MS),
-        REVOCATION_SYNC_INTERVAL_MS,
-      );
+      this.timer = setInterval(() => void this.syncAgain(), REVOCATION_SYNC_INTERVAL_MS);
       this.timer.unref();
     }
   }
@@ -85,6 +83,17 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
     } catch {
       // Not ours, or garbled: the database sync still delivers the revocation.
     }
+  }
+
+  /**
+   * One sync at a time: while the database is slow or away, a tick that started a new read every
+   * 500 ms would pile them up until they held every pooled connection and starved the requests.
+   */
+  private syncAgain(): Promise<void> {
+    this.syncing ??= this.sync(this.lastSync - SYNC_OVERLAP_MS).finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
   }
 
   private async sync(sinceMs: number): Promise<void> {

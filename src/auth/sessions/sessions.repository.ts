@@ -31,6 +31,9 @@ export abstract class SessionsRepository {
     now: Date,
   ): Promise<RotationOutcome>;
 
+  /** The session's token that is not spent yet (its newest: a session's tokens form one chain). */
+  abstract currentToken(sessionId: string): Promise<RefreshTokenRecord | undefined>;
+
   /** The user's sessions that are neither revoked nor expired, newest first. */
   abstract listLive(userId: string, now: Date): Promise<Session[]>;
 

@@ -1,13 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token.js';
+import { ServerSecrets } from '../../secrets/server-secrets.js';
+import {
+  deriveRefreshToken,
+  generateRefreshToken,
+  hashRefreshToken,
+} from '../tokens/refresh-token.js';
 import { RevocationList } from './revocation-list.js';
 import { isLive, type RefreshTokenRecord, type Session } from './session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import { SessionsRepository } from './sessions.repository.js';
 
+/**
+ * The most rotations of one session a spent token may be behind and still be answered within
+ * REFRESH_REUSE_INTERVAL (at most 5 minutes): far beyond what any client does, and a bound on the
+ * work a replayed token can cause.
+ */
+const MAX_TOLERATED_GENERATIONS = 64;
+
 export type RefreshOutcome =
-  | { readonly kind: 'rotated'; readonly session: Session; readonly refreshToken: string }
+  | {
+      readonly kind: 'rotated';
+      readonly session: Session;
+      readonly refreshToken: string;
+      /**
+       * The token presented was already spent, within REFRESH_REUSE_INTERVAL: `refreshToken` is
+       * the session's current token, answered again; nothing was rotated.
+       */
+      readonly reuseTolerated: boolean;
+    }
   /** Unknown, expired or revoked token, or a session that has ended. */
   | { readonly kind: 'invalid' }
   /** A spent token came back: the whole family has been revoked (RFC 9700 §4.14). */
@@ -20,6 +41,7 @@ export class SessionsService {
     private readonly sessions: SessionsRepository,
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
+    private readonly secrets: ServerSecrets,
   ) {}
 
   async start(
@@ -39,24 +61,76 @@ export class SessionsService {
     return { session, refreshToken };
   }
 
-  /** Exchanges a refresh token for its successor; a spent one revokes its whole family. */
+  /**
+   * Exchanges a refresh token for its successor. A spent one presented again within
+   * REFRESH_REUSE_INTERVAL of its rotation (concurrent tabs, a retry after a lost answer) gets the
+   * session's current token again; later, or for an ended session, it revokes its whole family.
+   */
   async rotate(refreshToken: string, client: ClientInfo): Promise<RefreshOutcome> {
     const now = new Date();
-    const found = await this.sessions.findByTokenHash(hashRefreshToken(refreshToken));
+    const tokenHash = hashRefreshToken(refreshToken);
+    let found = await this.sessions.findByTokenHash(tokenHash);
     if (!found) return { kind: 'invalid' };
-    const { token, session } = found;
-    if (token.usedAt) return this.reused(session, now);
-    if (!isLive(session, now) || token.expiresAt <= now) return { kind: 'invalid' };
+    if (!found.token.usedAt) {
+      const { token, session } = found;
+      if (!isLive(session, now) || token.expiresAt <= now) return { kind: 'invalid' };
+      const successor = deriveRefreshToken(this.secrets.refreshToken, refreshToken);
+      const outcome = await this.sessions.rotate(
+        token.id,
+        { tokenHash: hashRefreshToken(successor), expiresAt: this.refreshExpiry(now) },
+        client,
+        now,
+      );
+      if (outcome === 'rotated') {
+        return { kind: 'rotated', session, refreshToken: successor, reuseTolerated: false };
+      }
+      // A concurrent call spent it first; its spend and the successor are committed together, so
+      // reading again shows both.
+      found = await this.sessions.findByTokenHash(tokenHash);
+      if (!found) return { kind: 'invalid' };
+    }
+    return this.spent(refreshToken, found.token, found.session, now);
+  }
 
-    const successor = generateRefreshToken();
-    const outcome = await this.sessions.rotate(
-      token.id,
-      { tokenHash: hashRefreshToken(successor), expiresAt: this.refreshExpiry(now) },
-      client,
-      now,
-    );
-    if (outcome === 'reused') return this.reused(session, now);
-    return { kind: 'rotated', session, refreshToken: successor };
+  /** A spent token came back: answered within the reuse interval, theft after it. */
+  private async spent(
+    refreshToken: string,
+    token: RefreshTokenRecord,
+    session: Session,
+    now: Date,
+  ): Promise<RefreshOutcome> {
+    const tolerated =
+      this.withinReuseInterval(token, now) && isLive(session, now)
+        ? await this.currentTokenFrom(refreshToken, session.id, now)
+        : undefined;
+    if (tolerated === undefined) return this.reused(session, now);
+    return { kind: 'rotated', session, refreshToken: tolerated, reuseTolerated: true };
+  }
+
+  private withinReuseInterval(token: RefreshTokenRecord, now: Date): boolean {
+    const intervalMs = this.config.jwt.refreshReuseIntervalSeconds * 1000;
+    // 0 turns the window off: even a reuse in the same millisecond as the rotation is theft.
+    if (intervalMs === 0 || token.usedAt === null) return false;
+    return now.getTime() - token.usedAt.getTime() <= intervalMs;
+  }
+
+  /**
+   * The session's current (unspent) token, recomputed by deriving forward from `ancestor` until
+   * its hash matches; undefined when it is not a recent descendant (or has expired).
+   */
+  private async currentTokenFrom(
+    ancestor: string,
+    sessionId: string,
+    now: Date,
+  ): Promise<string | undefined> {
+    const current = await this.sessions.currentToken(sessionId);
+    if (!current || current.expiresAt <= now) return undefined;
+    let candidate = ancestor;
+    for (let generation = 0; generation < MAX_TOLERATED_GENERATIONS; generation++) {
+      candidate = deriveRefreshToken(this.secrets.refreshToken, candidate);
+      if (hashRefreshToken(candidate) === current.tokenHash) return candidate;
+    }
+    return undefined;
   }
 
   /** A refresh token's record and session, if the token is known (spent or not). */

@@ -53,7 +53,9 @@ export class SqlKeyRingStore extends KeyRingStore {
         if (!present) await insertKey(connection, key);
         await sql`commit`.execute(connection);
       } catch (error) {
-        await sql`rollback`.execute(connection);
+        // Report the first failure, not the rollback's: on PostgreSQL a failed rollback means the
+        // connection is lost, and the pool drops it on release.
+        await sql`rollback`.execute(connection).catch(() => undefined);
         throw error;
       }
     });

@@ -1,8 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';
 
-/** 256 bits from the CSPRNG, base64url: opaque to clients, unguessable. */
+/** 256 bits from the CSPRNG, base64url: opaque to clients, unguessable. A session's first token. */
 export function generateRefreshToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The token that succeeds `parent` at rotation: HMAC-SHA256 under REFRESH_TOKEN_SECRET, 256 bits
+ * encoded like a generated token. Unpredictable without the key, yet any instance shown a recent
+ * ancestor can recompute the session's current token, so a retried refresh gets the answer the
+ * first one got with nothing but hashes stored.
+ */
+export function deriveRefreshToken(key: KeyObject, parent: string): string {
+  return createHmac('sha256', key).update(parent).digest('base64url');
 }
 
 /**

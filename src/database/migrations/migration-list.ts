@@ -3,6 +3,7 @@ import * as createUsers from './0001-create-users.js';
 import * as createSessions from './0002-create-sessions.js';
 import * as createSigningKeys from './0003-create-signing-keys.js';
 import * as createAuditEvents from './0004-create-audit-events.js';
+import * as createServerSecretsAndKnownAddresses from './0005-create-server-secrets-and-known-addresses.js';
 import * as createMfa from './0009-create-mfa.js';
 
 /**
@@ -14,5 +15,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-create-sessions': createSessions,
   '0003-create-signing-keys': createSigningKeys,
   '0004-create-audit-events': createAuditEvents,
+  '0005-create-server-secrets-and-known-addresses': createServerSecretsAndKnownAddresses,
   '0009-create-mfa': createMfa,
 };

@@ -15,6 +15,8 @@ export class InMemorySessionsRepository extends SessionsRepository {
   private readonly sessions = new Map<string, Session>();
   private readonly tokens = new Map<string, RefreshTokenRecord>();
   private readonly tokenIdByHash = new Map<string, string>();
+  /** session id → its newest token's id: every token added is the session's current one. */
+  private readonly currentTokenId = new Map<string, string>();
 
   create(
     userId: string,
@@ -61,6 +63,11 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return Promise.resolve('rotated');
   }
 
+  currentToken(sessionId: string): Promise<RefreshTokenRecord | undefined> {
+    const token = this.tokens.get(this.currentTokenId.get(sessionId) ?? '');
+    return Promise.resolve(token?.usedAt === null ? token : undefined);
+  }
+
   listLive(userId: string, now: Date): Promise<Session[]> {
     const live = [...this.sessions.values()]
       .filter((session) => session.userId === userId && isLive(session, now))
@@ -99,5 +106,6 @@ export class InMemorySessionsRepository extends SessionsRepository {
     const record: RefreshTokenRecord = { id: randomUUID(), sessionId, usedAt: null, ...token };
     this.tokens.set(record.id, record);
     this.tokenIdByHash.set(record.tokenHash, record.id);
+    this.currentTokenId.set(sessionId, record.id);
   }
 }

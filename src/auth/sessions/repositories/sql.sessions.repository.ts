@@ -110,6 +110,24 @@ export class SqlSessionsRepository extends SessionsRepository {
     });
   }
 
+  async currentToken(sessionId: string): Promise<RefreshTokenRecord | undefined> {
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .select(['id', 'session_id', 'token_hash', 'expires_at', 'used_at'])
+      .where('session_id', '=', sessionId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        sessionId: row.session_id,
+        tokenHash: row.token_hash,
+        expiresAt: toDate(row.expires_at),
+        usedAt: toDateOrNull(row.used_at),
+      }
+    );
+  }
+
   async listLive(userId: string, now: Date): Promise<Session[]> {
     const rows = await this.db
       .selectFrom('sessions')
