@@ -11,6 +11,12 @@ export const AUDIT_EVENT_TYPES = [
   'password_changed',
   'session_revoked',
   'token_revoked',
+  'password_reset_requested',
+  'password_reset',
+  'email_verification_sent',
+  'email_verified',
+  'email_change_requested',
+  'email_changed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -18,8 +24,12 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
  * Why a login failed or was limited. Stored for operators and the account's owner, never returned
  * to the client that tried (it would tell which usernames exist).
  */
-export type LoginFailure = 'unknown_user' | 'bad_password' | 'account_disabled';
-export type AuditReason = LoginFailure | 'account' | 'address';
+export type LoginFailure =
+  | 'unknown_user'
+  | 'bad_password'
+  | 'account_disabled'
+  | 'email_not_verified';
+export type AuditReason = LoginFailure | 'account' | 'address' | 'reverted';
 
 /** One recorded decision: who, what, when, from where. Never a password or a token. */
 export interface AuditEvent {

@@ -15,6 +15,8 @@ import { PasswordPolicy } from './passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { MailQueue } from '../mail/mail-queue.service.js';
 
 /** The tutorial's wording, kept: its clients read `detail`. */
 const USERNAME_TAKEN = 'Username already taken';
@@ -32,6 +34,8 @@ export class AuthService {
     private readonly loginAttempts: LoginAttempts,
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
+    private readonly mail: MailQueue,
+    private readonly config: AppConfig,
   ) {}
 
   async signup(dto: SignupDto, client: ClientInfo): Promise<User> {
@@ -50,6 +54,10 @@ export class AuthService {
       userId: user.id,
       username: usernameKey(user.username),
     });
+    // Without mail (production, no SMTP_URL) signup still works; /me/email/verification sends it later.
+    if (await this.mail.sendVerification(user, { throttled: false })) {
+      await this.audit.record('email_verification_sent', client, { userId: user.id });
+    }
     return user;
   }
 
@@ -88,11 +96,36 @@ export class AuthService {
       // hold the password.
       await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
     }
+    if (this.config.mail.emailVerification === 'required' && user.emailVerifiedAt === null) {
+      // Only after the password check, so it tells nothing to someone without the password.
+      await this.refuseUnverified(user, client);
+    }
     return user;
   }
 
+  /** EMAIL_VERIFICATION=required: a fresh link (throttled) and a 403 saying why. */
+  private async refuseUnverified(user: User, client: ClientInfo): Promise<never> {
+    this.metrics.login('email_not_verified');
+    await this.audit.record('login_failed', client, {
+      userId: user.id,
+      username: usernameKey(user.username),
+      reason: 'email_not_verified',
+    });
+    if (await this.mail.sendVerification(user, { throttled: true })) {
+      await this.audit.record('email_verification_sent', client, { userId: user.id });
+    }
+    throw new ProblemException(
+      'emailNotVerified',
+      'Confirm your email address first: follow the link we sent you (a fresh one is on its way).',
+      { extensions: { error: 'email_not_verified' } },
+    );
+  }
+
   /** Starts a session: an access token and the first refresh token of a new family. */
-  async login(user: Pick<User, 'id' | 'username'>, client: ClientInfo): Promise<TokenResponseDto> {
+  async login(
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
+    client: ClientInfo,
+  ): Promise<TokenResponseDto> {
     const { session, refreshToken } = await this.sessions.start(user.id, client);
     this.metrics.login('succeeded');
     await this.audit.record('login_succeeded', client, {
@@ -151,7 +184,7 @@ export class AuthService {
   }
 
   private tokenResponse(
-    user: Pick<User, 'id' | 'username'>,
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
     sessionId: string,
     refreshToken: string,
   ): TokenResponseDto {

@@ -40,6 +40,11 @@ export class LoginAttempts {
     }
   }
 
+  /** Forgets the account's failures: a password reset proves the owner is back. */
+  async clearAccount(usernameKey: string): Promise<void> {
+    await this.failures.delete(usernameKey);
+  }
+
   /** A successful login clears the account's failures. */
   async succeeded(accountKey: string): Promise<void> {
     await this.failures.delete(accountKey);

@@ -18,11 +18,14 @@ export class AccessTokenService {
     private readonly config: AppConfig,
   ) {}
 
-  issue(user: Pick<User, 'id' | 'username'>, sessionId: string): IssuedAccessToken {
+  issue(
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
+    sessionId: string,
+  ): IssuedAccessToken {
     const { issuer, audience, accessTokenTtlSeconds } = this.config.jwt;
     const key = this.keys.current;
     const token = this.jwt.sign(
-      { username: user.username, sid: sessionId },
+      { username: user.username, sid: sessionId, email_verified: user.emailVerifiedAt !== null },
       {
         privateKey: key.signWith,
         algorithm: key.alg,

@@ -33,7 +33,17 @@ export const PROBLEM_TYPES = {
     title: 'Invalid client',
     status: 401,
   },
+  invalidTokenLink: {
+    type: '/problems/invalid-token-link',
+    title: 'Invalid or expired link',
+    status: 400,
+  },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
+  emailNotVerified: {
+    type: '/problems/email-not-verified',
+    title: 'Email not verified',
+    status: 403,
+  },
   wrongPassword: { type: '/problems/wrong-password', title: 'Wrong password', status: 403 },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
   methodNotAllowed: {
@@ -60,6 +70,11 @@ export const PROBLEM_TYPES = {
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
   serviceBusy: { type: '/problems/service-busy', title: 'Service busy', status: 503 },
+  mailNotConfigured: {
+    type: '/problems/mail-not-configured',
+    title: 'Mail not configured',
+    status: 503,
+  },
 } as const satisfies Record<string, { type: string; title: string; status: number }>;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
