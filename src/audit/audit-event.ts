@@ -25,10 +25,7 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
  * to the client that tried (it would tell which usernames exist).
  */
 export type LoginFailure =
-  | 'unknown_user'
-  | 'bad_password'
-  | 'account_disabled'
-  | 'email_not_verified';
+  'unknown_user' | 'bad_password' | 'account_disabled' | 'email_not_verified';
 export type AuditReason = LoginFailure | 'account' | 'address' | 'reverted';
 
 /** One recorded decision: who, what, when, from where. Never a password or a token. */

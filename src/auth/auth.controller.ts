@@ -104,6 +104,14 @@ export class AuthController {
     },
     { kind: 'validation', detail: 'username must not be empty.' },
     {
+      kind: 'emailNotVerified',
+      detail:
+        'Confirm your email address first: follow the link we sent you (a fresh one is on its way).',
+      error: 'email_not_verified',
+      description:
+        'With `EMAIL_VERIFICATION=required`: the password is right but the address is not verified yet (a fresh link is sent)',
+    },
+    {
       kind: 'tooManyRequests',
       detail: 'Too many failed logins for this account; try again in 840 s.',
       description: 'Too many failed logins for the account, or requests from the address',

@@ -8,6 +8,7 @@ import { MailSender } from './delivery/mail-sender.job.js';
 import { linkLifetimeSeconds } from './mail-links.js';
 import {
   hashLinkToken,
+  isLiveLink,
   type EmailLink,
   type EmailLinkPurpose,
   type NewEmailLink,
@@ -71,6 +72,14 @@ export class MailQueue {
     return this.queue('password_reset', email, null);
   }
 
+  /** A reset link for a known account (an administrator's reset); throttled like a request. */
+  sendPasswordReset(user: User): Promise<boolean> {
+    return this.queue('password_reset', user.email, user, true, {
+      purpose: 'password_reset',
+      email: user.email,
+    });
+  }
+
   /** A fresh verification link for the account's address; `throttled` spares a repeat. */
   sendVerification(user: User, { throttled }: { throttled: boolean }): Promise<boolean> {
     return this.queue('email_verification', user.email, user, throttled, {
@@ -117,10 +126,7 @@ export class MailQueue {
     purposes: readonly EmailLinkPurpose[],
   ): Promise<EmailLink | undefined> {
     const link = await this.outbox.findLinkByHash(hashLinkToken(token), purposes);
-    const now = new Date();
-    return link && link.usedAt === null && link.revokedAt === null && link.expiresAt > now
-      ? link
-      : undefined;
+    return link && isLiveLink(link, new Date()) ? link : undefined;
   }
 
   /** Cancels the account's pending links: their queued mails are dropped, sent ones stop working. */
