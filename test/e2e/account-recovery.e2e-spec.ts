@@ -1,3 +1,5 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FORGOT_PASSWORD_MESSAGE } from '../../src/account-recovery/account-recovery.controller.js';
 import { decodeJwt } from '../support/jwt.js';
@@ -38,8 +40,11 @@ describe('account recovery over real SMTP', () => {
   const verify = (token: string) => app.http().post('/email/verify').send({ token });
   const login = (username: string, password: string) =>
     app.http().post('/login').send({ username, password });
-  const me = async (token: string) =>
-    (await app.http().get('/me').set('Authorization', bearer(token)).expect(200)).body;
+  const me = async (token: string): Promise<Record<string, unknown>> =>
+    (await app.http().get('/me').set('Authorization', bearer(token)).expect(200)).body as Record<
+      string,
+      unknown
+    >;
 
   describe('password reset', () => {
     it('mails a link whose token sets a new password: old sessions end, the new password logs in, the old one not', async () => {
@@ -367,8 +372,6 @@ describe('mail not configured', () => {
     try {
       const user = await signUp(app);
       await mailSettled(app);
-      const { readdir, readFile, stat } = await import('node:fs/promises');
-      const { join } = await import('node:path');
       const directory = join(app.dataDir, 'mail');
       const files = await readdir(directory);
       expect(files).toHaveLength(1);
