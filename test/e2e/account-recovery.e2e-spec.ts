@@ -163,6 +163,19 @@ describe('account recovery over real SMTP', () => {
       expect(sink.to(user.email).filter((m) => RESET.test(m.subject))).toHaveLength(1);
     });
 
+    it('sends at most 10 mails a day to one address', async () => {
+      const user = await signUp(app);
+      await sink.waitFor(user.email, VERIFY);
+      for (let i = 1; i <= 10; i++) {
+        await age(app, user.email, 2 * MINUTE);
+        await forgot(user.email).expect(202);
+        await mailSettled(app);
+      }
+      // Signup's verification mail and nine resets; the tenth reset is dropped.
+      expect(sink.to(user.email)).toHaveLength(10);
+      expect(sink.to(user.email).filter((m) => RESET.test(m.subject))).toHaveLength(9);
+    });
+
     it('clears the account’s failed-login count', async () => {
       const user = await signUp(app);
       // LOGIN_MAX_FAILURES (10) wrong guesses lock the account, even for the right password.

@@ -1,5 +1,3 @@
-import type { EmailLinkPurpose } from './email-link.js';
-
 /** Every kind of mail the service sends; each has its templates in src/mail/templates/. */
 export const MAIL_KINDS = [
   'password_reset',
@@ -10,14 +8,6 @@ export const MAIL_KINDS = [
   'password_changed',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
-
-/** The link a kind of mail carries, if any. */
-export const LINK_PURPOSE: Readonly<Partial<Record<MailKind, EmailLinkPurpose>>> = {
-  password_reset: 'password_reset',
-  email_verification: 'email_verification',
-  email_change: 'email_change',
-  email_changed: 'email_revert',
-};
 
 /** Why a queued mail was not (or no longer will be) sent. */
 export type MailFailure =
