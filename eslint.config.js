@@ -29,6 +29,11 @@ export default tseslint.config(
     },
   },
   {
+    // The account pages' script runs in the browser.
+    files: ['src/account-recovery/pages/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: {
       // supertest bodies are `any` by design; tests assert on them.

@@ -13,12 +13,20 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import bcrypt from 'bcryptjs';
+import { SMTPServer } from 'smtp-server';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORES = availableParallelism();
 const COST = 12;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const GOALS = { protectedVsHealth: 0.65, stormP99Factor: 3, loginEfficiency: 0.85 };
+const GOALS = {
+  protectedVsHealth: 0.65,
+  stormP99Factor: 3,
+  loginEfficiency: 0.85,
+  forgotTimingSpread: 0.1,
+};
+/** Distinct addresses per side of the /password/forgot timing comparison. */
+const FORGOT_ADDRESSES = 200;
 const STORM_CONCURRENCY = 8;
 /** Fixed offered load for the latency runs, well under capacity, so p99 measures waiting, not queueing. */
 const LATENCY_RATE = 1000;
@@ -33,7 +41,30 @@ async function freePort() {
   return port;
 }
 
-async function startServer() {
+/** An SMTP server that accepts and discards every mail: the service's relay during the bench. */
+async function startSmtpSink() {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
+      stream.resume();
+    },
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${server.server.address().port}`,
+    received: () => received,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+async function startServer(smtpUrl) {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-needed.mjs')], {
     stdio: 'inherit',
   });
@@ -53,6 +84,8 @@ async function startServer() {
       RATE_LIMIT_PER_IP: '0',
       LOGIN_MAX_FAILURES: '10000',
       SHUTDOWN_DRAIN: '0',
+      SMTP_URL: smtpUrl,
+      MAIL_FROM: 'bench@example.com',
     },
     // Logs at info, as deployed, but not on the terminal: one JSON line per request.
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -153,6 +186,76 @@ async function latencyAtRate(url, headers, rate, seconds, connections = 10) {
   return { p50: at(0.5), p99: at(0.99), count: samples.length };
 }
 
+/**
+ * POST /password/forgot for FORGOT_ADDRESSES registered and as many unregistered addresses, each
+ * asked once, in a shuffled order, one request at a time with a pause between them (so the
+ * background sender's work for one request does not land on the next). Answers ms per request.
+ */
+async function forgotTiming(url, sink) {
+  const users = Array.from({ length: FORGOT_ADDRESSES + 10 }, (_, i) => ({
+    username: `forgot${i}`,
+    email: `forgot${i}@example.com`,
+    password: 'correct-horse-battery-staple',
+  }));
+  // Signing up is bcrypt at cost 12: a few at a time keeps both cores busy.
+  for (let i = 0; i < users.length; i += 4) {
+    await Promise.all(users.slice(i, i + 4).map((user) => post(`${url}/signup`, user)));
+  }
+  // Let signup's verification mails go out before measuring.
+  for (let i = 0; i < 300 && sink.received() < users.length; i++) await sleep(100);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const forgot = (email) =>
+    new Promise((resolve, reject) => {
+      const start = process.hrtime.bigint();
+      const req = request(
+        `${url}/password/forgot`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 202) reject(new Error(`forgot answered ${res.statusCode}`));
+            else resolve(Number(process.hrtime.bigint() - start) / 1e6);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ email }));
+    });
+  // Warm up with addresses of both kinds that the measured runs do not use.
+  for (const user of users.slice(FORGOT_ADDRESSES)) {
+    await forgot(user.email);
+    await forgot(`warm-${user.email}`);
+  }
+  const runs = users.slice(0, FORGOT_ADDRESSES).flatMap((user, i) => [
+    { kind: 'registered', email: user.email },
+    { kind: 'unregistered', email: `nobody${i}@example.com` },
+  ]);
+  for (let i = runs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [runs[i], runs[j]] = [runs[j], runs[i]];
+  }
+  const times = { registered: [], unregistered: [] };
+  for (const run of runs) {
+    times[run.kind].push(await forgot(run.email));
+    await sleep(25);
+  }
+  agent.destroy();
+  const stats = (samples) => {
+    samples.sort((a, b) => a - b);
+    const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+    return { p50: at(0.5), p90: at(0.9) };
+  };
+  const registered = stats(times.registered);
+  const unregistered = stats(times.unregistered);
+  const spread = (a, b) => Math.abs(a - b) / Math.min(a, b);
+  return {
+    registered,
+    unregistered,
+    p50Spread: spread(registered.p50, unregistered.p50),
+    p90Spread: spread(registered.p90, unregistered.p90),
+  };
+}
+
 function bcryptHashSeconds() {
   bcrypt.hashSync('warm-up password', COST);
   const times = [];
@@ -166,7 +269,8 @@ function bcryptHashSeconds() {
 
 async function main() {
   const started = performance.now();
-  const { child, url, dataDir } = await startServer();
+  const sink = await startSmtpSink();
+  const { child, url, dataDir } = await startServer(sink.url);
   try {
     const credentials = { username: 'bench', password: 'correct-horse-battery-staple' };
     await post(`${url}/signup`, { ...credentials, email: 'bench@example.com' });
@@ -210,6 +314,8 @@ async function main() {
     storm.stop();
     await storm.done;
 
+    const forgot = await forgotTiming(url, sink);
+
     const results = {
       healthRps,
       protectedRps,
@@ -221,6 +327,7 @@ async function main() {
       idle,
       during,
       stormFactor: during.p99 / idle.p99,
+      forgot,
     };
     const goals = [
       [
@@ -235,6 +342,10 @@ async function main() {
         `/protected p99 in a login storm ≤ ${GOALS.stormP99Factor} × idle p99`,
         results.stormFactor <= GOALS.stormP99Factor,
       ],
+      [
+        `/password/forgot median and p90 within ${GOALS.forgotTimingSpread * 100}% for registered and unregistered addresses`,
+        Math.max(forgot.p50Spread, forgot.p90Spread) <= GOALS.forgotTimingSpread,
+      ],
     ];
     print(results, goals, (performance.now() - started) / 1000);
     process.exitCode = goals.every(([, met]) => met) ? 0 : 1;
@@ -242,6 +353,7 @@ async function main() {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });
+    await sink.close();
   }
 }
 
@@ -262,6 +374,7 @@ function print(r, goals, seconds) {
 | logins/s at cost ${COST}, ${STORM_CONCURRENCY} concurrent | ${n(r.loginsPerSecond, 1)} logins/s = **${n(r.loginEfficiency, 2)}** × limit (goal ≥ ${GOALS.loginEfficiency}) |
 | \`/protected\` p50 / p99, idle (${LATENCY_RATE} req/s) | ${n(r.idle.p50, 2)} ms / ${n(r.idle.p99, 2)} ms |
 | \`/protected\` p50 / p99, during a login storm | ${n(r.during.p50, 2)} ms / ${n(r.during.p99, 2)} ms = **${n(r.stormFactor, 2)}** × idle p99 (goal ≤ ${GOALS.stormP99Factor}) |
+| \`POST /password/forgot\` p50 / p90, ${FORGOT_ADDRESSES} registered vs ${FORGOT_ADDRESSES} unregistered addresses | ${n(r.forgot.registered.p50, 2)} / ${n(r.forgot.registered.p90, 2)} ms vs ${n(r.forgot.unregistered.p50, 2)} / ${n(r.forgot.unregistered.p90, 2)} ms: **${n(r.forgot.p50Spread * 100, 1)}% / ${n(r.forgot.p90Spread * 100, 1)}%** apart (goal ≤ ${GOALS.forgotTimingSpread * 100}%) |
 
 ${goals.map(([goal, met]) => `- ${met ? '✅' : '❌'} ${goal}`).join('\n')}
 

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AccountModule } from './account/account.module.js';
+import { AccountRecoveryModule } from './account-recovery/account-recovery.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter.js';
@@ -32,8 +34,10 @@ export class AppModule {
         AuditModule,
         MetricsModule.forRoot(config),
         UsersModule,
+        MailModule,
         AuthModule,
         AccountModule,
+        AccountRecoveryModule,
         ProtectedModule,
         HealthModule,
       ],

@@ -13,6 +13,7 @@ import { ProblemException } from '../common/problems/problem.exception.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
+import { MailQueue } from '../mail/mail-queue.service.js';
 
 @Injectable()
 export class AccountService {
@@ -23,6 +24,7 @@ export class AccountService {
     private readonly passwordPolicy: PasswordPolicy,
     private readonly audit: AuditService,
     private readonly auditEvents: AuditRepository,
+    private readonly mail: MailQueue,
   ) {}
 
   /** The caller's account; a token whose user is gone is no longer a valid token. */
@@ -62,6 +64,9 @@ export class AccountService {
       userId: user.id,
       sessionId: caller.sessionId,
     });
+    // Pending reset and verification links die with the old password; the owner hears of it.
+    await this.mail.cancelLinks(user.id);
+    await this.mail.notifyPasswordChanged(user);
   }
 
   listSessions(caller: AuthenticatedUser): Promise<Session[]> {

@@ -17,6 +17,12 @@ export const AUDIT_EVENT_TYPES = [
   'mfa_challenge_failed',
   'mfa_recovery_code_used',
   'mfa_recovery_codes_regenerated',
+  'password_reset_requested',
+  'password_reset',
+  'email_verification_sent',
+  'email_verified',
+  'email_change_requested',
+  'email_changed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -24,7 +30,8 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
  * Why a login failed or was limited. Stored for operators and the account's owner, never returned
  * to the client that tried (it would tell which usernames exist).
  */
-export type LoginFailure = 'unknown_user' | 'bad_password' | 'account_disabled';
+export type LoginFailure =
+  'unknown_user' | 'bad_password' | 'account_disabled' | 'email_not_verified';
 /**
  * Which limit answered 429: `address` is RATE_LIMIT_PER_IP (requests per minute); the others are
  * failed-login counters — this account from this address (`account_address`) or this device
@@ -32,7 +39,8 @@ export type LoginFailure = 'unknown_user' | 'bad_password' | 'account_disabled';
  * accounts (`address_failures`).
  */
 export type LimitReason = 'address' | 'account_address' | 'device' | 'account' | 'address_failures';
-export type AuditReason = LoginFailure | LimitReason;
+/** `reverted`: an email change undone from the old address's link. */
+export type AuditReason = LoginFailure | LimitReason | 'reverted';
 
 /** One recorded decision: who, what, when, from where. Never a password or a token. */
 export interface AuditEvent {

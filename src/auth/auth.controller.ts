@@ -121,6 +121,14 @@ export class AuthController {
         'Right password, two-factor login on: the answer carries an `mfa_token` for `/login/mfa` (five minutes, single use)',
     },
     {
+      kind: 'emailNotVerified',
+      detail:
+        'Confirm your email address first: follow the link we sent you (a fresh one is on its way).',
+      error: 'email_not_verified',
+      description:
+        'With `EMAIL_VERIFICATION=required`: the password is right but the address is not verified yet (a fresh link is sent)',
+    },
+    {
       kind: 'tooManyRequests',
       detail: 'Too many failed logins; try again later.',
       description:

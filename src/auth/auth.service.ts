@@ -18,6 +18,8 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { PASSWORD_ONLY } from './sessions/session.js';
 import { MfaService, mfaRequired, invalidMfaToken, type SecondFactor } from '../mfa/mfa.service.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { MailQueue } from '../mail/mail-queue.service.js';
 
 /** The tutorial's wording, kept: its clients read `detail`. */
 const USERNAME_TAKEN = 'Username already taken';
@@ -36,6 +38,8 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly metrics: Metrics,
     private readonly mfa: MfaService,
+    private readonly mail: MailQueue,
+    private readonly config: AppConfig,
   ) {}
 
   async signup(dto: SignupDto, client: ClientInfo): Promise<User> {
@@ -54,6 +58,10 @@ export class AuthService {
       userId: user.id,
       username: usernameKey(user.username),
     });
+    // Without mail (production, no SMTP_URL) signup still works; /me/email/verification sends it later.
+    if (await this.mail.sendVerification(user, { throttled: false })) {
+      await this.audit.record('email_verification_sent', client, { userId: user.id });
+    }
     return user;
   }
 
@@ -98,6 +106,8 @@ export class AuthService {
       this.metrics.login('mfa_required');
       throw mfaRequired(await this.mfa.challenge(user.id));
     }
+    // After the second factor when there is one (mfa_required comes first).
+    await this.assertEmailVerified(user, client);
     return user;
   }
 
@@ -130,12 +140,32 @@ export class AuthService {
         extensions: { error: 'invalid_grant' },
       });
     }
+    await this.assertEmailVerified(user, client);
     return { user, tokens: await this.login(user, client, outcome.amr) };
+  }
+
+  /** EMAIL_VERIFICATION=required: an unverified address gets a fresh link (throttled) and a 403. */
+  private async assertEmailVerified(user: User, client: ClientInfo): Promise<void> {
+    if (this.config.mail.emailVerification !== 'required' || user.emailVerifiedAt !== null) return;
+    this.metrics.login('email_not_verified');
+    await this.audit.record('login_failed', client, {
+      userId: user.id,
+      username: usernameKey(user.username),
+      reason: 'email_not_verified',
+    });
+    if (await this.mail.sendVerification(user, { throttled: true })) {
+      await this.audit.record('email_verification_sent', client, { userId: user.id });
+    }
+    throw new ProblemException(
+      'emailNotVerified',
+      'Confirm your email address first: follow the link we sent you (a fresh one is on its way).',
+      { extensions: { error: 'email_not_verified' } },
+    );
   }
 
   /** Starts a session: an access token and the first refresh token of a new family. */
   async login(
-    user: Pick<User, 'id' | 'username'>,
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
     client: ClientInfo,
     amr: readonly string[] = PASSWORD_ONLY,
   ): Promise<TokenResponseDto> {
@@ -204,7 +234,7 @@ export class AuthService {
   }
 
   private tokenResponse(
-    user: Pick<User, 'id' | 'username'>,
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
     sessionId: string,
     refreshToken: string,
     amr: readonly string[],

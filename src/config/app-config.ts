@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
-import { parseDurationSeconds } from './duration.js';
+import { EnvReader } from './env-reader.js';
+import { parseMailConfig, type MailConfig } from './mail-config.js';
 import { parsePrivateKey, parseSecret } from './jwt-secret.rules.js';
 
 export type Environment = 'development' | 'production' | 'test';
@@ -132,6 +133,8 @@ export class AppConfig {
   readonly introspectionClients: readonly IntrospectionClient[];
   /** Fastify's trustProxy: false (socket address), a hop count, or the proxies' addresses. */
   readonly trustProxy: false | number | string[];
+  /** Mail delivery, account-recovery links and email verification. */
+  readonly mail: MailConfig;
 
   constructor(values: { readonly [K in keyof AppConfig]: AppConfig[K] }) {
     Object.assign(this, values);
@@ -234,6 +237,7 @@ export class AppConfig {
         drainSeconds: read.duration('SHUTDOWN_DRAIN', '5s', 0),
         timeoutSeconds: read.duration('SHUTDOWN_TIMEOUT', '15s', 1),
       },
+      mail: parseMailConfig(read, environment, publicUrl),
       metrics: {
         enabled:
           read.oneOf('METRICS_ENABLED', ['0', '1', 'false', 'true'], '0').match(/^(1|true)$/) !==
@@ -430,58 +434,4 @@ function parseTrustProxy(value: string | undefined): false | number | string[] {
     );
   }
   return entries;
-}
-
-class EnvReader {
-  constructor(private readonly env: Record<string, string | undefined>) {}
-
-  optional(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? undefined : value;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.optional(name)?.trim() ?? fallback;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.optional(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
-    }
-    return value;
-  }
-
-  duration(name: string, fallback: string, minSeconds: number, maxSeconds = Infinity): number {
-    const raw = this.optional(name) ?? fallback;
-    const seconds = parseDurationSeconds(raw);
-    if (seconds === undefined || seconds < minSeconds) {
-      throw new ConfigError(
-        name,
-        `must be a duration of at least ${minSeconds}s, such as 900, 15m, 12h or 30d (got "${raw}")`,
-      );
-    }
-    if (seconds > maxSeconds) {
-      throw new ConfigError(name, `must be at most ${maxSeconds}s (got "${raw}")`);
-    }
-    return seconds;
-  }
-
-  oneOf<T extends string>(
-    name: string,
-    allowed: readonly T[],
-    fallback: T,
-    { caseSensitive = false } = {},
-  ): T {
-    const raw = this.optional(name)?.trim();
-    if (raw === undefined) return fallback;
-    const wanted = caseSensitive ? raw : raw.toLowerCase();
-    const value = allowed.find((candidate) => candidate === wanted);
-    if (value === undefined) {
-      throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
-    }
-    return value;
-  }
 }

@@ -18,6 +18,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: Timestamp;
   disabled_at: NullableTimestamp;
+  /** When the owner proved the address by following a link sent to it; null until then. */
+  email_verified_at: NullableTimestamp;
 }
 
 type NullableTimestamp = ColumnType<Date | string | null, string | null | undefined, string | null>;
@@ -104,6 +106,36 @@ export interface KnownLoginAddressesTable {
   last_login_at: Timestamp;
 }
 
+export interface EmailLinksTable {
+  id: string;
+  user_id: string;
+  purpose: string;
+  token_hash: string | null;
+  email: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  kind: string;
+  recipient: string;
+  recipient_key: string;
+  user_id: string | null;
+  link_id: string | null;
+  message_id: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  claimed_until: NullableTimestamp;
+  claimed_by: string | null;
+  sent_at: NullableTimestamp;
+  failed_at: NullableTimestamp;
+  failure: string | null;
+  created_at: Timestamp;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -115,6 +147,8 @@ export interface DatabaseSchema {
   mfa_factors: MfaFactorsTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;
+  email_links: EmailLinksTable;
+  mail_outbox: MailOutboxTable;
 }
 
 export function toDate(value: Date | string): Date {

@@ -10,13 +10,13 @@ describe('the root logger', () => {
     });
     logger.info({
       password: 'p1',
-      body: { new_password: 'p2', refresh_token: 'r1', username: 'kept' },
+      body: { new_password: 'p2', refresh_token: 'r1', token: 'l1', username: 'kept' },
       req: { headers: { authorization: 'Bearer t1', cookie: 'c1' }, body: { client_secret: 's1' } },
       headers: { authorization: 'Basic b1' },
       access_token: 't2',
     });
     const text = lines.join('');
-    for (const secret of ['p1', 'p2', 'r1', 't1', 'c1', 's1', 'b1', 't2']) {
+    for (const secret of ['p1', 'p2', 'r1', 'l1', 't1', 'c1', 's1', 'b1', 't2']) {
       expect(text).not.toContain(`"${secret}"`);
       expect(text).not.toContain(` ${secret}`);
     }

@@ -8,6 +8,8 @@ const SECRET_FIELDS = [
   'refresh_token',
   'access_token',
   'client_secret',
+  // A mailed link's token (/password/reset, /email/verify) and a revoked or introspected token.
+  'token',
 ];
 
 /**

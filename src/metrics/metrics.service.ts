@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 export type LoginOutcome = 'succeeded' | LoginFailure | 'limited' | 'mfa_required' | 'bad_mfa_code';
 export type RefreshOutcome = 'rotated' | 'reuse_tolerated' | 'invalid' | 'reused';
 export type RateLimit = LimitReason;
+export type MailOutcome = 'queued' | 'sent' | 'failed' | 'dropped';
 
 /**
  * Prometheus metrics (prom-client), on a registry of this app's own. With METRICS_ENABLED off,
@@ -23,6 +24,7 @@ export class Metrics {
   private readonly refreshes?: Counter<'outcome'>;
   private readonly rateLimited?: Counter<'limit'>;
   private readonly hashDuration?: Histogram<'operation'>;
+  private readonly mails?: Counter<'kind' | 'outcome'>;
 
   constructor(config: AppConfig) {
     if (!config.metrics.enabled) return;
@@ -69,6 +71,12 @@ export class Metrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4],
       registers,
     });
+    this.mails = new Counter({
+      name: 'mail_total',
+      help: 'Mails by kind and outcome: queued, sent, failed (one attempt; it is retried), dropped (never to be sent).',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
   }
 
   request(method: string, route: string | undefined, status: number, seconds: number): void {
@@ -92,6 +100,10 @@ export class Metrics {
 
   hashed(operation: 'hash' | 'compare', seconds: number): void {
     this.hashDuration?.observe({ operation }, seconds);
+  }
+
+  mail(kind: string, outcome: MailOutcome): void {
+    this.mails?.inc({ kind, outcome });
   }
 
   /** A gauge read when Prometheus scrapes (e.g. the hash queue depth). */

@@ -9,6 +9,7 @@ import { PasswordHasher } from '../auth/passwords/password-hasher.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
 import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
+import { MailQueue } from '../mail/mail-queue.service.js';
 import { MfaEncryptionKey } from './mfa-encryption-key.js';
 import { MfaRepository } from './mfa.repository.js';
 import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
@@ -42,6 +43,7 @@ export class MfaService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly mail: MailQueue,
   ) {}
 
   async isEnabled(userId: string): Promise<boolean> {
@@ -97,6 +99,8 @@ export class MfaService {
     await this.mfa.disable(user.id);
     await this.sessions.endAllOf(user.id, sessionId);
     await this.audit.record('mfa_disabled', client, { userId: user.id, sessionId });
+    // A security notice, in case it was not the owner (never waits for SMTP).
+    await this.mail.notifyMfaDisabled(user);
   }
 
   /** A new set of recovery codes; the old set is dead. */
@@ -202,6 +206,8 @@ export class MfaService {
       return undefined;
     }
     await this.audit.record('mfa_recovery_code_used', client, { userId, sessionId });
+    const user = await this.users.findById(userId);
+    if (user) await this.mail.notifyRecoveryCodeUsed(user);
     return 'mfa';
   }
 

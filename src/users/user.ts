@@ -8,6 +8,8 @@ export interface User {
   readonly createdAt: Date;
   /** Set by an operator to disable the account: logins and refreshes are refused. */
   readonly disabledAt: Date | null;
+  /** When the owner proved the address (followed a link mailed to it); null until then. */
+  readonly emailVerifiedAt: Date | null;
 }
 
 export interface NewUser {

@@ -22,4 +22,16 @@ export class UsersService {
   updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     return this.users.updatePasswordHash(id, passwordHash);
   }
+
+  findByEmail(email: string): Promise<User | undefined> {
+    return this.users.findByEmail(email);
+  }
+
+  markEmailVerified(id: string, email: string, at: Date): Promise<boolean> {
+    return this.users.markEmailVerified(id, email, at);
+  }
+
+  changeEmail(id: string, email: string, verifiedAt: Date): Promise<void> {
+    return this.users.changeEmail(id, email, verifiedAt);
+  }
 }

@@ -81,4 +81,37 @@ describe.each(STORES)('UsersRepository contract: %s', (_name, open) => {
     await users.updatePasswordHash(created.id, '$2b$12$newhash');
     expect((await users.findById(created.id))?.passwordHash).toBe('$2b$12$newhash');
   });
+
+  it('finds a user by email, case-insensitively', async () => {
+    const created = await users.create(newUser());
+    expect(await users.findByEmail(created.email.toUpperCase())).toEqual(created);
+    expect(await users.findByEmail(`nobody-${created.email}`)).toBeUndefined();
+  });
+
+  it('marks the address verified only while it is still the account’s address', async () => {
+    const created = await users.create(newUser());
+    expect(created.emailVerifiedAt).toBeNull();
+    const at = new Date();
+    expect(await users.markEmailVerified(created.id, `old-${created.email}`, at)).toBe(false);
+    expect((await users.findById(created.id))?.emailVerifiedAt).toBeNull();
+    expect(await users.markEmailVerified(created.id, created.email.toUpperCase(), at)).toBe(true);
+    expect((await users.findById(created.id))?.emailVerifiedAt).toEqual(at);
+  });
+
+  it('changes the email (verified), frees the old one, and refuses an address taken', async () => {
+    const a = await users.create(newUser());
+    const b = await users.create(newUser());
+    const at = new Date();
+    const next = `next-${a.email}`;
+    await users.changeEmail(a.id, next, at);
+    expect(await users.findById(a.id)).toMatchObject({ email: next, emailVerifiedAt: at });
+    expect((await users.findByEmail(next))?.id).toBe(a.id);
+    expect(await users.findByEmail(a.email)).toBeUndefined();
+    await expect(users.changeEmail(b.id, next.toUpperCase(), at)).rejects.toBeInstanceOf(
+      UserConflictError,
+    );
+    // The old address is free again.
+    await users.changeEmail(b.id, a.email, at);
+    expect((await users.findByEmail(a.email))?.id).toBe(b.id);
+  });
 });

@@ -30,6 +30,8 @@ describe('account (/me)', () => {
         username: user.username,
         email: user.email,
         created_at: expect.any(String),
+        email_verified: false,
+        mfa_enabled: false,
       });
       const text = JSON.stringify(response.body);
       expect(text).not.toMatch(/\$2[aby]\$/);

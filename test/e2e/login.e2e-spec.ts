@@ -198,6 +198,9 @@ describe('POST /login', () => {
       exp: expect.any(Number),
       jti: expect.any(String),
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email_verified: false,
+      // RFC 8176: a password alone.
+      amr: ['pwd'],
       iss: 'nest-jwt-auth',
       aud: 'nest-jwt-auth',
     });

@@ -20,6 +20,7 @@ describe('POST /signup', () => {
         username: user.username,
         email: user.email,
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        email_verified: false,
       },
     });
     expect(JSON.stringify(response.body)).not.toContain(user.password);

@@ -5,6 +5,8 @@ export interface AccessTokenClaims {
   readonly jti: string;
   /** The session (refresh-token family) this token was issued in; revoking it revokes the token. */
   readonly sid: string;
+  /** Whether the account's address was verified when the token was issued. */
+  readonly email_verified: boolean;
   readonly iat: number;
   readonly exp: number;
   readonly iss: string;

@@ -20,14 +20,19 @@ export class AccessTokenService {
 
   /** `amr` (RFC 8176) says how the session's login was proved: `["pwd"]`, `["pwd","otp"]`… */
   issue(
-    user: Pick<User, 'id' | 'username'>,
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
     sessionId: string,
     amr: readonly string[],
   ): IssuedAccessToken {
     const { issuer, audience, accessTokenTtlSeconds } = this.config.jwt;
     const key = this.keys.current;
     const token = this.jwt.sign(
-      { username: user.username, sid: sessionId, amr },
+      {
+        username: user.username,
+        sid: sessionId,
+        amr,
+        email_verified: user.emailVerifiedAt !== null,
+      },
       {
         privateKey: key.signWith,
         algorithm: key.alg,

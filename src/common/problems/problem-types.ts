@@ -41,7 +41,17 @@ export const PROBLEM_TYPES = {
   },
   mfaRequired: { type: '/problems/mfa-required', title: 'Second factor required', status: 403 },
   wrongMfaCode: { type: '/problems/wrong-mfa-code', title: 'Wrong code', status: 403 },
+  invalidTokenLink: {
+    type: '/problems/invalid-token-link',
+    title: 'Invalid or expired link',
+    status: 400,
+  },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
+  emailNotVerified: {
+    type: '/problems/email-not-verified',
+    title: 'Email not verified',
+    status: 403,
+  },
   wrongPassword: { type: '/problems/wrong-password', title: 'Wrong password', status: 403 },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
   methodNotAllowed: {
@@ -88,6 +98,11 @@ export const PROBLEM_TYPES = {
     status: 503,
   },
   serviceBusy: { type: '/problems/service-busy', title: 'Service busy', status: 503 },
+  mailNotConfigured: {
+    type: '/problems/mail-not-configured',
+    title: 'Mail not configured',
+    status: 503,
+  },
 } as const satisfies Record<string, { type: string; title: string; status: number }>;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;

@@ -14,6 +14,12 @@ export class UserDto {
 
   @ApiProperty({ format: 'date-time', example: '2026-11-29T12:00:00.000Z' })
   created_at: string;
+
+  @ApiProperty({
+    description: 'Whether the owner has confirmed the address by following a link mailed to it.',
+    example: false,
+  })
+  email_verified: boolean;
 }
 
 export function toUserDto(user: User): UserDto {
@@ -22,6 +28,7 @@ export function toUserDto(user: User): UserDto {
     username: user.username,
     email: user.email,
     created_at: user.createdAt.toISOString(),
+    email_verified: user.emailVerifiedAt !== null,
   };
 }
 

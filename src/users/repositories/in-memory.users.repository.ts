@@ -18,7 +18,13 @@ export class InMemoryUsersRepository extends UsersRepository {
     // Check and insert run in one synchronous step, so concurrent signups cannot both pass.
     if (this.idByUsername.has(nameKey)) return Promise.reject(new UserConflictError('username'));
     if (this.idByEmail.has(mailKey)) return Promise.reject(new UserConflictError('email'));
-    const user: User = { ...newUser, id: randomUUID(), createdAt: new Date(), disabledAt: null };
+    const user: User = {
+      ...newUser,
+      id: randomUUID(),
+      createdAt: new Date(),
+      disabledAt: null,
+      emailVerifiedAt: null,
+    };
     this.byId.set(user.id, user);
     this.idByUsername.set(nameKey, user.id);
     this.idByEmail.set(mailKey, user.id);
@@ -37,6 +43,30 @@ export class InMemoryUsersRepository extends UsersRepository {
   updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     const user = this.byId.get(id);
     if (user) this.byId.set(id, { ...user, passwordHash });
+    return Promise.resolve();
+  }
+
+  findByEmail(email: string): Promise<User | undefined> {
+    const id = this.idByEmail.get(emailKey(email));
+    return Promise.resolve(id === undefined ? undefined : this.byId.get(id));
+  }
+
+  markEmailVerified(id: string, email: string, at: Date): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (!user || emailKey(user.email) !== emailKey(email)) return Promise.resolve(false);
+    this.byId.set(id, { ...user, emailVerifiedAt: at });
+    return Promise.resolve(true);
+  }
+
+  changeEmail(id: string, email: string, verifiedAt: Date): Promise<void> {
+    const user = this.byId.get(id);
+    if (!user) return Promise.resolve();
+    const key = emailKey(email);
+    const owner = this.idByEmail.get(key);
+    if (owner !== undefined && owner !== id) return Promise.reject(new UserConflictError('email'));
+    this.idByEmail.delete(emailKey(user.email));
+    this.idByEmail.set(key, id);
+    this.byId.set(id, { ...user, email, emailVerifiedAt: verifiedAt });
     return Promise.resolve();
   }
 }

@@ -17,7 +17,13 @@ export class SqlUsersRepository extends UsersRepository {
   }
 
   async create(newUser: NewUser): Promise<User> {
-    const user: User = { ...newUser, id: randomUUID(), createdAt: new Date(), disabledAt: null };
+    const user: User = {
+      ...newUser,
+      id: randomUUID(),
+      createdAt: new Date(),
+      disabledAt: null,
+      emailVerifiedAt: null,
+    };
     try {
       await this.db
         .insertInto('users')
@@ -65,6 +71,42 @@ export class SqlUsersRepository extends UsersRepository {
       .where('id', '=', id)
       .execute();
   }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email_key', '=', emailKey(email))
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async markEmailVerified(id: string, email: string, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ email_verified_at: at.toISOString() })
+      .where('id', '=', id)
+      .where('email_key', '=', emailKey(email))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async changeEmail(id: string, email: string, verifiedAt: Date): Promise<void> {
+    try {
+      await this.db
+        .updateTable('users')
+        .set({
+          email,
+          email_key: emailKey(email),
+          email_verified_at: verifiedAt.toISOString(),
+        })
+        .where('id', '=', id)
+        .execute();
+    } catch (error) {
+      if (uniqueViolation(error)?.includes('email_key')) throw new UserConflictError('email');
+      throw error;
+    }
+  }
 }
 
 function toUser(row: Selectable<UsersTable>): User {
@@ -75,5 +117,6 @@ function toUser(row: Selectable<UsersTable>): User {
     passwordHash: row.password_hash,
     createdAt: toDate(row.created_at),
     disabledAt: toDateOrNull(row.disabled_at),
+    emailVerifiedAt: toDateOrNull(row.email_verified_at),
   };
 }

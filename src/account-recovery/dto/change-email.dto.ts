@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
+export class ChangeEmailDto {
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'john@new.example.com' })
+  @IsString({ message: 'new_email must be a string.' })
+  @MaxLength(254, { message: 'new_email must be at most 254 characters long.' })
+  @IsEmail({}, { message: 'new_email must be a valid email address.' })
+  new_email: string;
+
+  @ApiProperty({ format: 'password', maxLength: 1024, example: 'correct-horse-battery-staple' })
+  @IsString({ message: 'current_password must be a string.' })
+  @IsNotEmpty({ message: 'current_password must not be empty.' })
+  @MaxLength(1024, { message: 'current_password must be at most 1024 characters long.' })
+  current_password: string;
+}

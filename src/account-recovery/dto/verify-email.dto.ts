@@ -1,0 +1,6 @@
+import { IsLinkToken } from './link-token.js';
+
+export class VerifyEmailDto {
+  @IsLinkToken()
+  token: string;
+}
