@@ -110,6 +110,7 @@ describe('REFRESH_REUSE_INTERVAL (default 10 s): a spent token presented again s
     const events = await app.app.get(AuditRepository).listForUser(userId, 10);
     expect(events.map((event) => event.type).reverse()).toEqual([
       'signup',
+      'email_verification_sent',
       'login_succeeded',
       'token_refreshed',
       'refresh_reuse_tolerated',
