@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from './config.error.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseJwtSecret, parsePrivateKey } from './jwt-secret.rules.js';
+import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from '../users/roles.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -102,6 +103,8 @@ export class AppConfig {
   readonly introspectionClients: readonly IntrospectionClient[];
   /** Fastify's trustProxy: false (socket address), a hop count, or the proxies' addresses. */
   readonly trustProxy: false | number | string[];
+  /** The role names accounts may hold: `user` and `admin`, then those ROLES adds. */
+  readonly roles: readonly string[];
 
   constructor(values: { readonly [K in keyof AppConfig]: AppConfig[K] }) {
     Object.assign(this, values);
@@ -163,6 +166,7 @@ export class AppConfig {
         passwordDenylist: read.oneOf('PASSWORD_DENYLIST', ['on', 'off'], 'on') === 'on',
       },
       trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
+      roles: parseRoles(read.optional('ROLES')),
       introspectionClients: parseIntrospectionClients(read.optional('INTROSPECTION_CLIENTS')),
       auditRetentionSeconds: read.duration('AUDIT_RETENTION', '90d', 1),
       shutdown: {
@@ -273,6 +277,23 @@ function parseIntrospectionClients(value: string | undefined): IntrospectionClie
     throw new ConfigError('INTROSPECTION_CLIENTS', 'names a client_id more than once');
   }
   return clients;
+}
+
+/** ROLES: comma-separated role names besides the built-in `user` and `admin`. */
+function parseRoles(value: string | undefined): string[] {
+  const extra = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of extra) {
+    if (!ROLE_NAME_PATTERN.test(name)) {
+      throw new ConfigError(
+        'ROLES',
+        `must be comma-separated role names of lower-case letters, digits and "-", starting with a letter, at most 32 characters (got "${name}")`,
+      );
+    }
+  }
+  return [...new Set([...BUILT_IN_ROLES, ...extra])];
 }
 
 const MIN_METRICS_TOKEN = 16;

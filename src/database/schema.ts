@@ -18,6 +18,20 @@ export interface UsersTable {
   password_hash: string;
   created_at: Timestamp;
   disabled_at: NullableTimestamp;
+  disabled_reason: string | null;
+  last_login_at: NullableTimestamp;
+}
+
+/** Roles beyond `user` (which is everyone's and not stored). */
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+}
+
+/** Revocations kept after their session row went with a deleted account. */
+export interface SessionRevocationsTable {
+  session_id: string;
+  revoked_at: Timestamp;
 }
 
 type NullableTimestamp = ColumnType<Date | string | null, string | null | undefined, string | null>;
@@ -62,6 +76,7 @@ export interface AuditEventsTable {
   request_id: string | null;
   session_id: string | null;
   reason: string | null;
+  actor_id: string | null;
 }
 
 export interface DatabaseSchema {
@@ -70,6 +85,8 @@ export interface DatabaseSchema {
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  user_roles: UserRolesTable;
+  session_revocations: SessionRevocationsTable;
 }
 
 export function toDate(value: Date | string): Date {

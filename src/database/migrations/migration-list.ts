@@ -3,6 +3,7 @@ import * as createUsers from './0001-create-users.js';
 import * as createSessions from './0002-create-sessions.js';
 import * as createSigningKeys from './0003-create-signing-keys.js';
 import * as createAuditEvents from './0004-create-audit-events.js';
+import * as rolesAndAccountAdmin from './0006-roles-and-account-admin.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -13,4 +14,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-create-sessions': createSessions,
   '0003-create-signing-keys': createSigningKeys,
   '0004-create-audit-events': createAuditEvents,
+  '0006-roles-and-account-admin': rolesAndAccountAdmin,
 };
