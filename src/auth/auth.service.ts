@@ -93,14 +93,28 @@ export class AuthService {
 
   /** Starts a session: an access token and the first refresh token of a new family. */
   async login(user: Pick<User, 'id' | 'username'>, client: ClientInfo): Promise<TokenResponseDto> {
-    const { session, refreshToken } = await this.sessions.start(user.id, client);
+    const { session, refreshToken } = await this.sessions
+      .start(user.id, client)
+      .catch(async (error: unknown) => {
+        // Deleted while its password was being checked: the foreign key refused the session.
+        if (!(await this.users.findById(user.id))) throw invalidCredentials();
+        throw error;
+      });
+    // Read once the session exists: a role change, disable or deletion committed before this read
+    // shows here, and one committed after it ends this session too (every such change ends the
+    // account's sessions after writing), so no token carries a role its holder has already lost.
+    const current = await this.users.recordLogin(user.id, new Date());
+    if (!current || current.disabledAt) {
+      await this.sessions.end([session.id]);
+      throw invalidCredentials();
+    }
     this.metrics.login('succeeded');
     await this.audit.record('login_succeeded', client, {
       userId: user.id,
       username: usernameKey(user.username),
       sessionId: session.id,
     });
-    return this.tokenResponse(user, session.id, refreshToken);
+    return this.tokenResponse(current, session.id, refreshToken);
   }
 
   /** Rotates a refresh token (RFC 6749 §6); every failure is the same 401 invalid_grant. */
@@ -151,7 +165,7 @@ export class AuthService {
   }
 
   private tokenResponse(
-    user: Pick<User, 'id' | 'username'>,
+    user: Pick<User, 'id' | 'username' | 'roles'>,
     sessionId: string,
     refreshToken: string,
   ): TokenResponseDto {

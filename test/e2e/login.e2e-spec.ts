@@ -182,7 +182,7 @@ describe('POST /login', () => {
     expect(fields).toEqual(expect.arrayContaining(['username', 'password']));
   });
 
-  it('issues tokens with sub, username, iat, exp (15 min), a unique jti, iss and aud', async () => {
+  it('issues tokens with sub, username, roles, iat, exp (15 min), a unique jti, iss and aud', async () => {
     const [first, second] = await Promise.all(
       [1, 2].map(() =>
         app.http().post('/login').send({ username: user.username, password: user.password }),
@@ -198,6 +198,7 @@ describe('POST /login', () => {
       exp: expect.any(Number),
       jti: expect.any(String),
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      roles: ['user'],
       iss: 'nest-jwt-auth',
       aud: 'nest-jwt-auth',
     });

@@ -18,11 +18,11 @@ export class AccessTokenService {
     private readonly config: AppConfig,
   ) {}
 
-  issue(user: Pick<User, 'id' | 'username'>, sessionId: string): IssuedAccessToken {
+  issue(user: Pick<User, 'id' | 'username' | 'roles'>, sessionId: string): IssuedAccessToken {
     const { issuer, audience, accessTokenTtlSeconds } = this.config.jwt;
     const key = this.keys.current;
     const token = this.jwt.sign(
-      { username: user.username, sid: sessionId },
+      { username: user.username, sid: sessionId, roles: user.roles },
       {
         privateKey: key.signWith,
         algorithm: key.alg,
