@@ -30,6 +30,7 @@ describe('account (/me)', () => {
         username: user.username,
         email: user.email,
         created_at: expect.any(String),
+        roles: ['user'],
       });
       const text = JSON.stringify(response.body);
       expect(text).not.toMatch(/\$2[aby]\$/);

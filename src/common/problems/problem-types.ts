@@ -43,6 +43,7 @@ export const PROBLEM_TYPES = {
   },
   usernameTaken: { type: '/problems/username-taken', title: 'Username taken', status: 409 },
   emailTaken: { type: '/problems/email-taken', title: 'Email registered', status: 409 },
+  lastAdmin: { type: '/problems/last-admin', title: 'Last admin', status: 409 },
   payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload too large', status: 413 },
   uriTooLong: { type: '/problems/uri-too-long', title: 'URI too long', status: 414 },
   unsupportedMediaType: {
@@ -60,6 +61,11 @@ export const PROBLEM_TYPES = {
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
   serviceBusy: { type: '/problems/service-busy', title: 'Service busy', status: 503 },
+  mailNotConfigured: {
+    type: '/problems/mail-not-configured',
+    title: 'Mail not configured',
+    status: 503,
+  },
 } as const satisfies Record<string, { type: string; title: string; status: number }>;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
