@@ -8,7 +8,7 @@ import { validationProblem } from '../common/validation/validation.pipe.js';
 import { AppConfig } from '../config/app-config.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import { normalizeRoles } from '../users/roles.js';
-import type { User, UserChange, UserSearch } from '../users/user.js';
+import type { NewUser, User, UserChange, UserSearch } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 
 /** Who is acting: an admin's (or the account's own) id, or null for the command line. */
@@ -39,6 +39,17 @@ export class UserAdminService {
   search(search: UserSearch, limit: number): Promise<User[]> {
     if (search.role !== undefined) this.assertKnownRoles([search.role], 'role');
     return this.users.search(search, limit);
+  }
+
+  /**
+   * Creates an account with its roles (the command line's `create`; the caller has applied the
+   * signup rules). Rejects with UserConflictError when the username or email is taken.
+   */
+  async create(newUser: NewUser, actor: Actor): Promise<User> {
+    this.assertKnownRoles(newUser.roles ?? [], 'roles');
+    const user = await this.users.create(newUser);
+    await this.record('user_created', user, actor);
+    return user;
   }
 
   async get(id: string): Promise<{ user: User; activeSessions: number }> {
