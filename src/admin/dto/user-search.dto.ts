@@ -8,7 +8,6 @@ export class UserSearchQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'The start of the username or of the email, in any case.',
     maxLength: 254,
-    example: 'jo',
   })
   @IsOptional()
   @IsString({ message: 'q must be a string.' })
@@ -18,7 +17,6 @@ export class UserSearchQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only accounts with this role: `user` (everyone), `admin`, or one of `ROLES`.',
     pattern: ROLE_NAME_PATTERN.source,
-    example: 'admin',
   })
   @IsOptional()
   @IsString({ message: 'role must be a string.' })
