@@ -62,7 +62,8 @@ export class AdminAuditEventDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'For login_failed: unknown_user, bad_password or account_disabled.',
+    description:
+      'For login_failed: unknown_user, bad_password or account_disabled; for login_limited: account or address.',
   })
   reason: string | null;
 }
