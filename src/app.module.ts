@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AccountModule } from './account/account.module.js';
 import { AccountRecoveryModule } from './account-recovery/account-recovery.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { MailModule } from './mail/mail.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         AuthModule,
         AccountModule,
         AccountRecoveryModule,
+        AdminModule,
         ProtectedModule,
         HealthModule,
       ],

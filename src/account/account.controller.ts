@@ -12,17 +12,13 @@ import { Client, type ClientInfo } from '../common/decorators/client-info.decora
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
-import { MeDto, toUserDto } from '../users/dto/user.dto.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import { AccountService } from './account.service.js';
-import {
-  ActivityPageDto,
-  ActivityQueryDto,
-  decodeCursor,
-  encodeCursor,
-  toActivityEventDto,
-} from './dto/activity.dto.js';
+import { decodeCursor, encodeCursor } from '../audit/audit-cursor.js';
+import { ActivityPageDto, ActivityQueryDto, toActivityEventDto } from './dto/activity.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { DeleteAccountDto } from './dto/delete-account.dto.js';
+import { ProfileDto, toProfileDto } from './dto/profile.dto.js';
 import { SessionListDto, toSessionDto } from './dto/session.dto.js';
 
 @ApiTags('account')
@@ -36,10 +32,39 @@ export class AccountController {
 
   @Get()
   @ApiOperation({ summary: 'The caller’s account' })
-  @ApiOkResponse({ type: MeDto })
-  async profile(@CurrentUser() caller: AuthenticatedUser): Promise<MeDto> {
+  @ApiOkResponse({ type: ProfileDto })
+  async profile(@CurrentUser() caller: AuthenticatedUser): Promise<ProfileDto> {
     const user = await this.account.profile(caller);
-    return { ...toUserDto(user), mfa_enabled: await this.mfa.isEnabled(user.id) };
+    return toProfileDto(user, await this.mfa.isEnabled(user.id));
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete the caller’s account',
+    description:
+      'Needs the current password. Every access token of the account is refused at once on every instance; the username and email are free again; the audit trail keeps its events. The last enabled admin cannot delete their account (`409`): make another account admin first.',
+  })
+  @ApiNoContentResponse({ description: 'Account deleted' })
+  @ApiProblemResponses(
+    { kind: 'malformedRequest' },
+    { kind: 'payloadTooLarge' },
+    { kind: 'unsupportedMediaType' },
+    { kind: 'wrongPassword', detail: 'Current password is incorrect' },
+    {
+      kind: 'lastAdmin',
+      detail:
+        'This is the last enabled admin: make another account admin first, so someone can still administer the service.',
+    },
+    { kind: 'validation', detail: 'current_password must not be empty.' },
+    { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
+  )
+  async deleteAccount(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() dto: DeleteAccountDto,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.account.deleteAccount(caller, dto.current_password, client);
   }
 
   @Post('password')

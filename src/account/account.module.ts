@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
@@ -6,7 +7,7 @@ import { AccountService } from './account.service.js';
 import { MfaController } from '../mfa/mfa.controller.js';
 
 @Module({
-  imports: [AuthModule, UsersModule],
+  imports: [AuthModule, UsersModule, AdminModule],
   controllers: [AccountController, MfaController],
   providers: [AccountService],
 })

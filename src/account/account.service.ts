@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { UserAdminService } from '../admin/user-admin.service.js';
 import type { AuditCursor, AuditEvent } from '../audit/audit-event.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -25,6 +26,7 @@ export class AccountService {
     private readonly audit: AuditService,
     private readonly auditEvents: AuditRepository,
     private readonly mail: MailQueue,
+    private readonly userAdmin: UserAdminService,
   ) {}
 
   /** The caller's account; a token whose user is gone is no longer a valid token. */
@@ -45,9 +47,7 @@ export class AccountService {
     client: ClientInfo,
   ): Promise<void> {
     const user = await this.profile(caller);
-    if (!(await this.hasher.verify(current, user.passwordHash))) {
-      throw new ProblemException('wrongPassword', 'Current password is incorrect');
-    }
+    await this.assertPassword(user, current);
     this.passwordPolicy.assertAcceptable(next, user, 'new_password');
     if (next === current) {
       throw validationProblem([
@@ -69,6 +69,17 @@ export class AccountService {
     await this.mail.notifyPasswordChanged(user);
   }
 
+  /** The same deletion as an admin's (the last enabled admin gets 409), on the owner's password. */
+  async deleteAccount(
+    caller: AuthenticatedUser,
+    current: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    const user = await this.profile(caller);
+    await this.assertPassword(user, current);
+    await this.userAdmin.delete(user.id, { id: user.id, client });
+  }
+
   listSessions(caller: AuthenticatedUser): Promise<Session[]> {
     return this.sessions.listLive(caller.id);
   }
@@ -88,6 +99,12 @@ export class AccountService {
       userId: caller.id,
       sessionId: session.id,
     });
+  }
+
+  private async assertPassword(user: User, password: string): Promise<void> {
+    if (!(await this.hasher.verify(password, user.passwordHash))) {
+      throw new ProblemException('wrongPassword', 'Current password is incorrect');
+    }
   }
 
   /** The caller's own audit trail, newest first, a page at a time. */

@@ -23,6 +23,13 @@ export const AUDIT_EVENT_TYPES = [
   'email_verified',
   'email_change_requested',
   'email_changed',
+  // An admin's (or the command line's) action on an account; actorId says who acted.
+  'user_created',
+  'roles_changed',
+  'account_disabled',
+  'account_enabled',
+  'all_sessions_revoked',
+  'account_deleted',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -55,9 +62,20 @@ export interface AuditEvent {
   readonly requestId: string | null;
   readonly sessionId: string | null;
   readonly reason: AuditReason | null;
+  /**
+   * Who acted, when that was not simply the account's own request: the admin, or the account
+   * itself deleting itself; null for the command line and for everything else.
+   */
+  readonly actorId: string | null;
 }
 
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;
+
+/** Which events an admin is looking at; every field narrows the list. */
+export interface AuditFilter {
+  readonly userId?: string;
+  readonly type?: AuditEventType;
+}
 
 /** A position in a user's history, newest first: events strictly older than it come next. */
 export interface AuditCursor {

@@ -1,4 +1,4 @@
-import type { AuditCursor, AuditEvent, NewAuditEvent } from './audit-event.js';
+import type { AuditCursor, AuditEvent, AuditFilter, NewAuditEvent } from './audit-event.js';
 
 /** The audit trail's store; the injection token. */
 export abstract class AuditRepository {
@@ -6,6 +6,9 @@ export abstract class AuditRepository {
 
   /** The user's events, newest first (ties by id), after `before` when given. */
   abstract listForUser(userId: string, limit: number, before?: AuditCursor): Promise<AuditEvent[]>;
+
+  /** Every user's events matching the filter, in the same order and pages as listForUser. */
+  abstract list(filter: AuditFilter, limit: number, before?: AuditCursor): Promise<AuditEvent[]>;
 
   /** Deletes events older than `cutoff`; answers how many went. */
   abstract deleteOlderThan(cutoff: Date): Promise<number>;

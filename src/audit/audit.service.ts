@@ -8,6 +8,8 @@ export interface AuditDetails {
   readonly username?: string | null;
   readonly sessionId?: string | null;
   readonly reason?: AuditReason;
+  /** The admin acting on `userId`'s account (see AuditEvent.actorId). */
+  readonly actorId?: string | null;
 }
 
 /**
@@ -36,6 +38,7 @@ export class AuditService {
         requestId: client.requestId,
         sessionId: details.sessionId ?? null,
         reason: details.reason ?? null,
+        actorId: details.actorId ?? null,
       });
     } catch (error) {
       this.logger.error(

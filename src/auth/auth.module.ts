@@ -23,6 +23,7 @@ import { TokenInspector } from './oauth/token-inspector.js';
 import { BcryptPasswordHasher } from './passwords/bcrypt.password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.service.js';
+import { RolesGuard } from './roles/roles.guard.js';
 import { InMemorySessionsRepository } from './sessions/repositories/in-memory.sessions.repository.js';
 import { SqlSessionsRepository } from './sessions/repositories/sql.sessions.repository.js';
 import { RevocationList } from './sessions/revocation-list.js';
@@ -77,6 +78,8 @@ import { SigningKeys } from './tokens/signing-keys.js';
     },
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    // After it (global guards run in the order they are provided): @Roles reads the token's claims.
+    { provide: APP_GUARD, useClass: RolesGuard },
   ],
   exports: [PasswordHasher, PasswordPolicy, SessionsService, MfaService],
 })

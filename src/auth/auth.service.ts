@@ -165,11 +165,25 @@ export class AuthService {
 
   /** Starts a session: an access token and the first refresh token of a new family. */
   async login(
-    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
+    user: Pick<User, 'id' | 'username'>,
     client: ClientInfo,
     amr: readonly string[] = PASSWORD_ONLY,
   ): Promise<TokenResponseDto> {
-    const { session, refreshToken } = await this.sessions.start(user.id, client, amr);
+    const { session, refreshToken } = await this.sessions
+      .start(user.id, client, amr)
+      .catch(async (error: unknown) => {
+        // Deleted while its password was being checked: the foreign key refused the session.
+        if (!(await this.users.findById(user.id))) throw invalidCredentials();
+        throw error;
+      });
+    // Read once the session exists: a role change, disable or deletion committed before this read
+    // shows here, and one committed after it ends this session too (every such change ends the
+    // account's sessions after writing), so no token carries a role its holder has already lost.
+    const current = await this.users.recordLogin(user.id, new Date());
+    if (!current || current.disabledAt) {
+      await this.sessions.end([session.id]);
+      throw invalidCredentials();
+    }
     // Only a login that passed every factor resets the client's failures and makes it known.
     await this.loginAttempts.succeeded(usernameKey(user.username), user.id, client);
     this.metrics.login('succeeded');
@@ -178,7 +192,7 @@ export class AuthService {
       username: usernameKey(user.username),
       sessionId: session.id,
     });
-    return this.tokenResponse(user, session.id, refreshToken, session.amr);
+    return this.tokenResponse(current, session.id, refreshToken, session.amr);
   }
 
   /** Rotates a refresh token (RFC 6749 §6); every failure is the same 401 invalid_grant. */
@@ -234,7 +248,7 @@ export class AuthService {
   }
 
   private tokenResponse(
-    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt' | 'roles'>,
     sessionId: string,
     refreshToken: string,
     amr: readonly string[],

@@ -434,3 +434,23 @@ describe('operations settings', () => {
     expect(failure(env).variable).toBe(variable);
   });
 });
+
+describe('ROLES', () => {
+  it('is user and admin unless ROLES adds more', () => {
+    expect(fromEnv({}).roles).toEqual(['user', 'admin']);
+    expect(fromEnv({ ROLES: ' editor, billing-ops ,editor,admin' }).roles).toEqual([
+      'user',
+      'admin',
+      'editor',
+      'billing-ops',
+    ]);
+  });
+
+  it.each(['Editor', 'editor,has space', '9lives', 'a'.repeat(33), 'x_y', 'é'])(
+    'refuses %s, naming the variable',
+    (value) => {
+      const error = failure({ ROLES: value });
+      expect(error.variable).toBe('ROLES');
+    },
+  );
+});

@@ -6,6 +6,7 @@ import { ConfigError } from './config.error.js';
 import { EnvReader } from './env-reader.js';
 import { parseMailConfig, type MailConfig } from './mail-config.js';
 import { parsePrivateKey, parseSecret } from './jwt-secret.rules.js';
+import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from '../users/roles.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -129,12 +130,16 @@ export class AppConfig {
   readonly auditRetentionSeconds: number;
   /** Two-factor login (TOTP). */
   readonly mfa: MfaConfig;
+  /** ADMIN_REQUIRE_MFA: admin routes refuse tokens whose login passed no second factor. */
+  readonly adminRequireMfa: boolean;
   /** Resource servers allowed to call /introspect (RFC 7662), from INTROSPECTION_CLIENTS. */
   readonly introspectionClients: readonly IntrospectionClient[];
   /** Fastify's trustProxy: false (socket address), a hop count, or the proxies' addresses. */
   readonly trustProxy: false | number | string[];
   /** Mail delivery, account-recovery links and email verification. */
   readonly mail: MailConfig;
+  /** The role names accounts may hold: `user` and `admin`, then those ROLES adds. */
+  readonly roles: readonly string[];
 
   constructor(values: { readonly [K in keyof AppConfig]: AppConfig[K] }) {
     Object.assign(this, values);
@@ -227,11 +232,13 @@ export class AppConfig {
         passwordDenylist: read.oneOf('PASSWORD_DENYLIST', ['on', 'off'], 'on') === 'on',
       },
       trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
+      roles: parseRoles(read.optional('ROLES')),
       introspectionClients: parseIntrospectionClients(read.optional('INTROSPECTION_CLIENTS')),
       mfa: {
         issuer: read.string('MFA_ISSUER', new URL(publicUrl).host),
         encryptionKey: parseMfaKey(read.optional('MFA_ENCRYPTION_KEY')),
       },
+      adminRequireMfa: read.oneOf('ADMIN_REQUIRE_MFA', ['on', 'off'], 'off') === 'on',
       auditRetentionSeconds: read.duration('AUDIT_RETENTION', '90d', 1),
       shutdown: {
         drainSeconds: read.duration('SHUTDOWN_DRAIN', '5s', 0),
@@ -380,6 +387,23 @@ function parseMfaKey(value: string | undefined): Buffer | undefined {
     throw new ConfigError('MFA_ENCRYPTION_KEY', 'must be random, not one byte repeated');
   }
   return key;
+}
+
+/** ROLES: comma-separated role names besides the built-in `user` and `admin`. */
+function parseRoles(value: string | undefined): string[] {
+  const extra = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of extra) {
+    if (!ROLE_NAME_PATTERN.test(name)) {
+      throw new ConfigError(
+        'ROLES',
+        `must be comma-separated role names of lower-case letters, digits and "-", starting with a letter, at most 32 characters (got "${name}")`,
+      );
+    }
+  }
+  return [...new Set([...BUILT_IN_ROLES, ...extra])];
 }
 
 const MIN_METRICS_TOKEN = 16;

@@ -20,6 +20,20 @@ export interface UsersTable {
   disabled_at: NullableTimestamp;
   /** When the owner proved the address by following a link sent to it; null until then. */
   email_verified_at: NullableTimestamp;
+  disabled_reason: string | null;
+  last_login_at: NullableTimestamp;
+}
+
+/** Roles beyond `user` (which is everyone's and not stored). */
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+}
+
+/** Revocations kept after their session row went with a deleted account. */
+export interface SessionRevocationsTable {
+  session_id: string;
+  revoked_at: Timestamp;
 }
 
 type NullableTimestamp = ColumnType<Date | string | null, string | null | undefined, string | null>;
@@ -89,6 +103,7 @@ export interface AuditEventsTable {
   request_id: string | null;
   session_id: string | null;
   reason: string | null;
+  actor_id: string | null;
 }
 
 export interface ServerSecretsTable {
@@ -149,6 +164,8 @@ export interface DatabaseSchema {
   mfa_challenges: MfaChallengesTable;
   email_links: EmailLinksTable;
   mail_outbox: MailOutboxTable;
+  user_roles: UserRolesTable;
+  session_revocations: SessionRevocationsTable;
 }
 
 export function toDate(value: Date | string): Date {

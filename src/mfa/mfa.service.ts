@@ -103,6 +103,16 @@ export class MfaService {
     await this.mail.notifyMfaDisabled(user);
   }
 
+  /** An admin turns the account's MFA off (lost device and codes); audited with the admin. */
+  async disableByAdmin(user: User, adminId: string, client: ClientInfo): Promise<void> {
+    if (!(await this.isEnabled(user.id))) {
+      throw new ProblemException('mfaNotEnabled', 'Two-factor login is off.');
+    }
+    await this.mfa.disable(user.id);
+    await this.audit.record('mfa_disabled', client, { userId: user.id, actorId: adminId });
+    await this.mail.notifyMfaDisabled(user);
+  }
+
   /** A new set of recovery codes; the old set is dead. */
   async regenerateRecoveryCodes(
     user: User,

@@ -20,6 +20,7 @@ const event = (
   requestId: 'req-1',
   sessionId: null,
   reason: null,
+  actorId: null,
   ...overrides,
 });
 
@@ -63,6 +64,48 @@ describe.each(STORES)('AuditRepository contract: %s', (_name, open) => {
     const first = await audit.listForUser(userId, 2);
     const rest = await audit.listForUser(userId, 10, { at: first[1]!.at, id: first[1]!.id });
     expect([...first, ...rest].map((e) => e.id)).toEqual(all.map((e) => e.id));
+  });
+
+  it('keeps who acted on an account', async () => {
+    const userId = randomUUID();
+    const actorId = randomUUID();
+    const stored = await audit.append(
+      event(userId, new Date(), { type: 'roles_changed', actorId }),
+    );
+    expect(stored.actorId).toBe(actorId);
+    expect(await audit.listForUser(userId, 10)).toEqual([stored]);
+  });
+
+  it('lists every user’s events, filtered by user and by type, newest first, in pages', async () => {
+    const mark = randomUUID();
+    const [one, two] = [randomUUID(), randomUUID()];
+    // In the future, so the newest page is this test's alone whatever else the store holds.
+    const base = Date.now() + 3_600_000 + Math.floor(Math.random() * 1_000_000);
+    const appended = [];
+    for (const [offset, userId, type] of [
+      [0, one, 'account_disabled'],
+      [1_000, two, 'account_disabled'],
+      [2_000, one, 'account_enabled'],
+      [3_000, two, 'account_deleted'],
+    ] as const) {
+      appended.push(
+        await audit.append(event(userId, new Date(base + offset), { type, requestId: mark })),
+      );
+    }
+    const newest = [...appended].reverse().map((e) => e.id);
+    expect((await audit.list({}, 4)).map((e) => e.id)).toEqual(newest);
+    expect((await audit.list({ userId: one }, 10)).map((e) => e.id)).toEqual([
+      appended[2]!.id,
+      appended[0]!.id,
+    ]);
+    const disabled = await audit.list({ type: 'account_disabled' }, 2);
+    expect(disabled.map((e) => e.id)).toEqual([appended[1]!.id, appended[0]!.id]);
+    expect(
+      (await audit.list({ userId: two, type: 'account_deleted' }, 10)).map((e) => e.id),
+    ).toEqual([appended[3]!.id]);
+    const first = await audit.list({}, 2);
+    const next = await audit.list({}, 2, { at: first[1]!.at, id: first[1]!.id });
+    expect([...first, ...next].map((e) => e.id)).toEqual(newest);
   });
 
   it('deletes what is older than a cutoff, and nothing else', async () => {

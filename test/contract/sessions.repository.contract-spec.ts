@@ -172,4 +172,28 @@ describe.each(STORES)('SessionsRepository contract: %s', (_name, open) => {
     expect(recent).toContainEqual({ id: after.id, revokedAt });
     expect(recent.map((r) => r.id)).not.toContain(before.id);
   });
+
+  it('still answers the revocations of a deleted user’s sessions, its live ones included', async () => {
+    const now = new Date();
+    const userId = await aUserId();
+    const longAgo = await sessions.create(userId, client, aToken(now), now);
+    await sessions.revoke([longAgo.id], new Date(now.getTime() - 3_600_000));
+    const loggedOut = await sessions.create(userId, client, aToken(now), now);
+    const loggedOutAt = new Date(now.getTime() - 1_000);
+    await sessions.revoke([loggedOut.id], loggedOutAt);
+    const live = await sessions.create(userId, client, aToken(now), now);
+
+    const deletedAt = new Date(now.getTime() + 1);
+    const deletion = await users.delete(userId, deletedAt, new Date(now.getTime() - 60_000));
+    expect(deletion.outcome).toBe('done');
+    // What the deletion's caller does next: SQL stores revoked the live session with the user (its
+    // row is gone now); the in-memory one keeps session rows, and revokes it here.
+    const revokedAfter = await sessions.revokeAllOfUser(userId, deletedAt);
+    expect([...deletion.revokedSessionIds, ...revokedAfter]).toEqual([live.id]);
+
+    const recent = await sessions.revokedSince(new Date(now.getTime() - 60_000));
+    expect(recent).toContainEqual({ id: loggedOut.id, revokedAt: loggedOutAt });
+    expect(recent).toContainEqual({ id: live.id, revokedAt: deletedAt });
+    expect(recent.map((r) => r.id)).not.toContain(longAgo.id);
+  });
 });

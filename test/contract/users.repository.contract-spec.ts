@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemoryUsersRepository } from '../../src/users/repositories/in-memory.users.repository.js';
 import { SqlUsersRepository } from '../../src/users/repositories/sql.users.repository.js';
@@ -114,4 +115,183 @@ describe.each(STORES)('UsersRepository contract: %s', (_name, open) => {
     await users.changeEmail(b.id, a.email, at);
     expect((await users.findByEmail(a.email))?.id).toBe(b.id);
   });
+
+  it('gives every user the user role, and keeps the roles it was created with', async () => {
+    const plain = await users.create(newUser());
+    expect(plain).toMatchObject({
+      roles: ['user'],
+      disabledAt: null,
+      disabledReason: null,
+      lastLoginAt: null,
+    });
+    expect((await users.findById(plain.id))?.roles).toEqual(['user']);
+    const admin = await users.create({ ...newUser(), roles: ['admin', 'editor', 'admin'] });
+    expect(admin.roles).toEqual(['user', 'admin', 'editor']);
+    expect((await users.findByUsername(admin.username))?.roles).toEqual([
+      'user',
+      'admin',
+      'editor',
+    ]);
+  });
+
+  it('replaces roles, and answers not_found for an unknown id', async () => {
+    const created = await users.create({ ...newUser(), roles: ['editor'] });
+    expect(await users.setRoles(created.id, ['admin'])).toBe('done');
+    expect((await users.findById(created.id))?.roles).toEqual(['user', 'admin']);
+    expect(await users.setRoles(created.id, ['user'])).toBe('done');
+    expect((await users.findById(created.id))?.roles).toEqual(['user']);
+    expect(await users.setRoles(UNKNOWN_ID, ['admin'])).toBe('not_found');
+  });
+
+  it('disables with a reason and enables again', async () => {
+    const created = await users.create(newUser());
+    const at = new Date(Date.now() - 5_000);
+    expect(await users.disable(created.id, at, 'chargeback')).toBe('done');
+    expect(await users.findById(created.id)).toMatchObject({
+      disabledAt: at,
+      disabledReason: 'chargeback',
+    });
+    expect(await users.enable(created.id)).toBe('done');
+    expect(await users.findById(created.id)).toMatchObject({
+      disabledAt: null,
+      disabledReason: null,
+    });
+    expect(await users.disable(UNKNOWN_ID, at, null)).toBe('not_found');
+    expect(await users.enable(UNKNOWN_ID)).toBe('not_found');
+  });
+
+  it('stamps a login and answers the account as it is now', async () => {
+    const created = await users.create(newUser());
+    await users.setRoles(created.id, ['admin']);
+    const at = new Date();
+    expect(await users.recordLogin(created.id, at)).toMatchObject({
+      id: created.id,
+      lastLoginAt: at,
+      roles: ['user', 'admin'],
+    });
+    expect((await users.findById(created.id))?.lastLoginAt).toEqual(at);
+    expect(await users.recordLogin(UNKNOWN_ID, at)).toBeUndefined();
+  });
+
+  describe('search', () => {
+    /** Users of their own, under a prefix no other test uses. */
+    const family = async (names: readonly string[]) => {
+      const prefix = `s${randomBytes(3).toString('hex')}`;
+      const created = [];
+      for (const name of names) {
+        created.push(
+          await users.create({
+            ...newUser(),
+            username: `${prefix}${name}`,
+            email: `${name}.${prefix}@example.com`,
+          }),
+        );
+      }
+      return { prefix, created };
+    };
+
+    it('finds by username or email prefix in any case, ordered by username', async () => {
+      const { prefix, created } = await family(['-Carol', '-alice', '-Bob']);
+      const found = await users.search({ prefix: prefix.toUpperCase() }, 10);
+      expect(found.map((u) => u.username)).toEqual([
+        `${prefix}-alice`,
+        `${prefix}-Bob`,
+        `${prefix}-Carol`,
+      ]);
+      expect(found[0]).toEqual(await users.findById(created[1]!.id));
+      const byEmail = await users.search({ prefix: `-BOB.${prefix}` }, 10);
+      expect(byEmail.map((u) => u.id)).toEqual([created[2]!.id]);
+    });
+
+    it('takes LIKE wildcards in the prefix literally', async () => {
+      const { prefix } = await family(['_x', 'ax']);
+      expect((await users.search({ prefix: `${prefix}_` }, 10)).map((u) => u.username)).toEqual([
+        `${prefix}_x`,
+      ]);
+      expect(await users.search({ prefix: `${prefix}%` }, 10)).toEqual([]);
+    });
+
+    it('filters by role and by disabled, and pages after a username key', async () => {
+      const { prefix, created } = await family(['a', 'b', 'c', 'd']);
+      const [a, b, c, d] = created;
+      await users.setRoles(b!.id, ['admin']);
+      await users.setRoles(d!.id, ['admin']);
+      await users.disable(d!.id, new Date(), null);
+
+      const names = async (search: Parameters<UsersRepository['search']>[0], limit = 10) =>
+        (await users.search({ prefix, ...search }, limit)).map((u) => u.id);
+      expect(await names({ role: 'admin' })).toEqual([b!.id, d!.id]);
+      expect(await names({ role: 'user' })).toEqual([a!.id, b!.id, c!.id, d!.id]);
+      expect(await names({ role: 'admin', disabled: false })).toEqual([b!.id]);
+      expect(await names({ disabled: true })).toEqual([d!.id]);
+      expect(await names({}, 2)).toEqual([a!.id, b!.id]);
+      expect(await names({ after: `${prefix}b` }, 2)).toEqual([c!.id, d!.id]);
+    });
+  });
+
+  describe('deletion', () => {
+    it('deletes the account and frees its username and email', async () => {
+      const input = newUser();
+      const created = await users.create({ ...input, roles: ['editor'] });
+      const deletion = await users.delete(created.id, new Date(), new Date(Date.now() - 60_000));
+      expect(deletion.outcome).toBe('done');
+      expect(await users.findById(created.id)).toBeUndefined();
+      expect(await users.findByUsername(input.username)).toBeUndefined();
+      const again = await users.create(input);
+      expect(again.roles).toEqual(['user']);
+      expect((await users.delete(UNKNOWN_ID, new Date(), new Date())).outcome).toBe('not_found');
+    });
+  });
+
+  describe('the last enabled admin', () => {
+    // A store of its own: the rule counts every admin in the store.
+    let own: StoreUnderTest;
+    let alone: UsersRepository;
+    beforeAll(async () => {
+      own = await open();
+      alone = own.db ? new SqlUsersRepository(own.db) : new InMemoryUsersRepository();
+    });
+    afterAll(() => own.close());
+
+    it('cannot be demoted, disabled or deleted; another enabled admin makes it possible', async () => {
+      const first = await alone.create({ ...newUser(), roles: ['admin'] });
+      const later = new Date();
+      expect(await alone.setRoles(first.id, ['editor'])).toBe('last_admin');
+      expect(await alone.disable(first.id, later, null)).toBe('last_admin');
+      expect((await alone.delete(first.id, later, later)).outcome).toBe('last_admin');
+      expect(await alone.findById(first.id)).toMatchObject({ roles: ['user', 'admin'] });
+      expect((await alone.findById(first.id))?.disabledAt).toBeNull();
+
+      // A disabled admin does not count; an enabled one does.
+      const second = await alone.create({ ...newUser(), roles: ['admin'] });
+      expect(await alone.disable(second.id, later, null)).toBe('done');
+      expect(await alone.setRoles(first.id, [])).toBe('last_admin');
+      expect(await alone.enable(second.id)).toBe('done');
+      expect(await alone.setRoles(first.id, [])).toBe('done');
+      // Now `second` is the last one; ordinary users are never held back by the rule.
+      expect(await alone.disable(second.id, later, null)).toBe('last_admin');
+      expect(await alone.disable(first.id, later, null)).toBe('done');
+      expect((await alone.delete(first.id, later, later)).outcome).toBe('done');
+    });
+
+    it('lets only one of two changes that would each remove an admin succeed at once', async () => {
+      const a = await alone.create({ ...newUser(), roles: ['admin'] });
+      const b = await alone.create({ ...newUser(), roles: ['admin'] });
+      for (const admin of await alone.search({ role: 'admin' }, 100)) {
+        if (admin.id !== a.id && admin.id !== b.id) await alone.setRoles(admin.id, []);
+      }
+      for (let round = 0; round < 5; round++) {
+        const outcomes = await Promise.all([
+          alone.setRoles(a.id, []),
+          alone.disable(b.id, new Date(), null),
+        ]);
+        expect(outcomes.sort()).toEqual(['done', 'last_admin']);
+        expect(await alone.search({ role: 'admin', disabled: false }, 100)).toHaveLength(1);
+        await alone.enable(b.id);
+        await alone.setRoles(a.id, ['admin']);
+      }
+    });
+  });
 });
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';

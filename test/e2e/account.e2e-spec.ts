@@ -32,6 +32,7 @@ describe('account (/me)', () => {
         created_at: expect.any(String),
         email_verified: false,
         mfa_enabled: false,
+        roles: ['user'],
       });
       const text = JSON.stringify(response.body);
       expect(text).not.toMatch(/\$2[aby]\$/);

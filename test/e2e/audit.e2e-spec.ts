@@ -226,6 +226,7 @@ describe('audit retention', () => {
         requestId: null,
         sessionId: null,
         reason: 'bad_password' as const,
+        actorId: null,
       };
       await repository.append({ ...event, at: new Date(Date.now() - 60_000) });
       await repository.append({ ...event, at: new Date() });

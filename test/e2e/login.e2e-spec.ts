@@ -182,7 +182,7 @@ describe('POST /login', () => {
     expect(fields).toEqual(expect.arrayContaining(['username', 'password']));
   });
 
-  it('issues tokens with sub, username, iat, exp (15 min), a unique jti, iss and aud', async () => {
+  it('issues tokens with sub, username, roles, iat, exp (15 min), a unique jti, iss and aud', async () => {
     const [first, second] = await Promise.all(
       [1, 2].map(() =>
         app.http().post('/login').send({ username: user.username, password: user.password }),
@@ -201,6 +201,7 @@ describe('POST /login', () => {
       email_verified: false,
       // RFC 8176: a password alone.
       amr: ['pwd'],
+      roles: ['user'],
       iss: 'nest-jwt-auth',
       aud: 'nest-jwt-auth',
     });

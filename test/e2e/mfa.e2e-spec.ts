@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { Database } from '../../src/database/database.js';
 import { decodeJwt } from '../support/jwt.js';
 import { decodeQrSvg } from '../support/qr.js';
+import { idOf, signUpAdmin } from '../support/admins.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { base32Decode, totpCode } from '../support/totp.js';
 import {
@@ -413,5 +414,103 @@ describe('two-factor login and the login-failure limit', () => {
       statuses.push(step2.status);
     }
     expect(statuses).toContain(429);
+  });
+});
+
+describe('two-factor login and the admin API', () => {
+  let app: TestApp | undefined;
+  afterEach(async () => {
+    await app?.close({ removeData: true });
+    app = undefined;
+  });
+
+  /** Enrols `user` (logged in as `tokens`) and answers the secret. */
+  async function enrol(target: TestApp, user: TestUser, tokens: Tokens): Promise<string> {
+    const { body } = await target
+      .http()
+      .post('/me/mfa/totp')
+      .set('Authorization', bearer(tokens.access_token))
+      .send({ current_password: user.password })
+      .expect(200);
+    await target
+      .http()
+      .post('/me/mfa/totp/confirm')
+      .set('Authorization', bearer(tokens.access_token))
+      .send({ code: totpCode(base32Decode(body.secret), Date.now() / 1000) })
+      .expect(200);
+    return body.secret as string;
+  }
+
+  it('ADMIN_REQUIRE_MFA=on: admin routes refuse a password-only login, and take one with a code', async () => {
+    app = await createTestApp({ ADMIN_REQUIRE_MFA: 'on' });
+    const admin = await signUpAdmin(app);
+    const passwordOnly = await logInForTokens(app, admin);
+    const refused = await app
+      .http()
+      .get('/admin/users')
+      .set('Authorization', bearer(passwordOnly.access_token))
+      .expect(403);
+    expect(refused.body).toMatchObject({ type: '/problems/forbidden' });
+    expect(refused.body.detail).toMatch(/second factor/);
+    // Other routes do not care.
+    await app.http().get('/me').set('Authorization', bearer(passwordOnly.access_token)).expect(200);
+
+    const secret = await enrol(app, admin, passwordOnly);
+    const step1 = await app
+      .http()
+      .post('/login')
+      .send({ username: admin.username, password: admin.password })
+      .expect(403);
+    const step2 = await app
+      .http()
+      .post('/login/mfa')
+      .send({
+        mfa_token: step1.body.mfa_token,
+        code: totpCode(base32Decode(secret), Date.now() / 1000 + 30),
+      })
+      .expect(200);
+    await app
+      .http()
+      .get('/admin/users')
+      .set('Authorization', bearer(step2.body.access_token))
+      .expect(200);
+  });
+
+  it('lets an admin turn a user’s two-factor login off, audited with the admin', async () => {
+    app = await createTestApp();
+    const admin = await signUpAdmin(app);
+    const adminTokens = await logInForTokens(app, admin);
+    const user = await signUp(app, aUser());
+    const id = await idOf(app, user);
+    await enrol(app, user, await logInForTokens(app, user));
+    await app
+      .http()
+      .post('/login')
+      .send({ username: user.username, password: user.password })
+      .expect(403);
+
+    const asAdmin = (method: 'delete', path: string) =>
+      app!.http()[method](path).set('Authorization', bearer(adminTokens.access_token));
+    await asAdmin('delete', `/admin/users/${id}/mfa`).expect(204);
+    await app
+      .http()
+      .post('/login')
+      .send({ username: user.username, password: user.password })
+      .expect(200);
+    const again = await asAdmin('delete', `/admin/users/${id}/mfa`).expect(409);
+    expect(again.body.type).toBe('/problems/mfa-not-enabled');
+    const history = await app
+      .http()
+      .get(`/admin/audit?user_id=${id}&type=mfa_disabled`)
+      .set('Authorization', bearer(adminTokens.access_token))
+      .expect(200);
+    expect(history.body.events[0]).toMatchObject({ type: 'mfa_disabled', actor_id: admin.id });
+    // A user without the admin role may not.
+    const userTokens = await logInForTokens(app, user);
+    await app
+      .http()
+      .delete(`/admin/users/${id}/mfa`)
+      .set('Authorization', bearer(userTokens.access_token))
+      .expect(403);
   });
 });

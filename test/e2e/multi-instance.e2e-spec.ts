@@ -6,7 +6,8 @@ import { createFreshDatabase, testPostgresUrl, type FreshDatabase } from '../sup
 import { freshKeyPrefix, testRedisUrl } from '../support/redis.js';
 import { ensureBuilt, ServerProcess } from '../support/server-process.js';
 import { decodeJwt } from '../support/jwt.js';
-import { aUser } from '../support/users.factory.js';
+import { runUsersCli } from '../support/users-cli.js';
+import { aUser, type TestUser } from '../support/users.factory.js';
 
 const postgresUrl = await testPostgresUrl();
 const redisUrl = await testRedisUrl();
@@ -20,12 +21,13 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
   let database: FreshDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
+  let shared: Record<string, string>;
   const dataDirs: string[] = [];
 
   beforeAll(async () => {
     ensureBuilt();
     database = await createFreshDatabase(postgresUrl!);
-    const shared = {
+    shared = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       BCRYPT_COST: '4',
@@ -141,6 +143,71 @@ const canRun = postgresUrl !== undefined && redisUrl !== undefined;
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual(Array(20).fill(429));
   });
+
+  /** Polls `instance` until it refuses the token; answers how long that took. */
+  const refusedAfter = async (instance: ServerProcess, token: string, path = '/protected') => {
+    const since = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - since < 2_000) {
+      status = (await instance.request('GET', path, { token })).status;
+    }
+    expect(status).toBe(401);
+    return Date.now() - since;
+  };
+
+  const logIn = async (instance: ServerProcess, user: TestUser) =>
+    (
+      await instance.request('POST', '/login', {
+        body: { username: user.username, password: user.password },
+      })
+    ).body.access_token as string;
+
+  it('refuses on B, within a second, the token of a user an admin disabled on A', async () => {
+    // The first admin, made as an operator would: npm run users, on the shared database.
+    const boss = aUser();
+    const dir = dataDirs[0]!;
+    const created = await runUsersCli(
+      ['create', '--username', boss.username, '--email', boss.email, '--role', 'admin'],
+      { env: { ...shared, DATA_DIR: dir }, cwd: dir, stdin: `${boss.password}\n` },
+    );
+    expect(created.code).toBe(0);
+    const bossToken = await logIn(a, boss);
+
+    const user = aUser();
+    expect((await b.request('POST', '/signup', { body: user })).status).toBe(201);
+    const token = await logIn(b, user);
+    expect((await b.request('GET', '/protected', { token })).status).toBe(200);
+    const idOf = async (someone: TestUser) =>
+      (
+        (await a.request('GET', `/admin/users?q=${someone.username}`, { token: bossToken })).body
+          .users as { id: string }[]
+      )[0]!.id;
+    const id = await idOf(user);
+
+    const disabled = await a.request('POST', `/admin/users/${id}/disable`, {
+      token: bossToken,
+      body: { reason: 'multi-instance test' },
+    });
+    expect(disabled.status).toBe(204);
+    expect(await refusedAfter(b, token)).toBeLessThan(1_000);
+    const login = await b.request('POST', '/login', {
+      body: { username: user.username, password: user.password },
+    });
+    expect(login.status).toBe(401);
+
+    // A demoted admin's token, too: refused on the other instance at once.
+    const deputy = aUser();
+    await a.request('POST', '/signup', { body: deputy });
+    const deputyId = await idOf(deputy);
+    await a.request('PATCH', `/admin/users/${deputyId}`, {
+      token: bossToken,
+      body: { roles: ['admin'] },
+    });
+    const deputyToken = await logIn(b, deputy);
+    expect((await b.request('GET', '/admin/users', { token: deputyToken })).status).toBe(200);
+    await a.request('PATCH', `/admin/users/${deputyId}`, { token: bossToken, body: { roles: [] } });
+    expect(await refusedAfter(b, deputyToken, '/admin/users')).toBeLessThan(1_000);
+  }, 30_000);
 
   it('reports both dependencies as ready', async () => {
     for (const instance of [a, b]) {

@@ -21,6 +21,7 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'POST /logout': [204],
   'POST /logout/all': [204],
   'GET /me': [200],
+  'DELETE /me': [204, 403, 409, 503],
   'POST /me/password': [204, 403, 503],
   'GET /me/sessions': [200],
   'GET /me/activity': [200, 422],
@@ -38,6 +39,17 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'GET /health': [200],
   'GET /health/ready': [200, 503],
   'GET /.well-known/jwks.json': [200],
+  'GET /admin/users': [200, 422],
+  'GET /admin/users/{id}': [200, 404],
+  'PATCH /admin/users/{id}': [200, 404, 409],
+  'POST /admin/users/{id}/disable': [204, 404, 409],
+  'POST /admin/users/{id}/enable': [204, 404],
+  'DELETE /admin/users/{id}/sessions': [204, 404],
+  'DELETE /admin/users/{id}': [204, 404, 409],
+  'DELETE /admin/users/{id}/mfa': [204, 404, 409],
+  // 202 once mail sending exists; until then 503 mail-not-configured.
+  'POST /admin/users/{id}/password-reset': [202, 404, 503],
+  'GET /admin/audit': [200, 422],
   // Only registered with METRICS_ENABLED=1.
   'GET /metrics': [200, 401],
 };
@@ -46,6 +58,8 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
 function expectedStatuses(route: Route): number[] {
   const statuses = new Set(SPECIFIC_STATUSES[route.key] ?? []);
   if (!route.isPublic) statuses.add(401);
+  // RolesGuard: a valid token without the role.
+  if (route.roles.length > 0) statuses.add(403);
   // LocalAuthGuard reads and validates the login body itself, before any @Body() would.
   const takesBody = route.takesBody || route.guards.includes(LocalAuthGuard);
   if (takesBody) for (const status of [400, 413, 415, 422]) statuses.add(status);

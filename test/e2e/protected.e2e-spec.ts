@@ -106,6 +106,19 @@ describe('GET /protected', () => {
     await expectInvalid(`Bearer ${forged(withoutSession)}`);
   });
 
+  it('takes a token issued before the roles claim existed as a plain user’s, not as invalid', async () => {
+    const { roles: _roles, ...preRoles } = claims;
+    const token = `Bearer ${forged(preRoles)}`;
+    await call(token).expect(200);
+    const refused = await app.http().get('/admin/users').set('Authorization', token).expect(403);
+    expect(refused.body.type).toBe('/problems/forbidden');
+  });
+
+  it('refuses a roles claim that is not a list of names', async () => {
+    await expectInvalid(`Bearer ${forged({ ...claims, roles: 'admin' })}`);
+    await expectInvalid(`Bearer ${forged({ ...claims, roles: [1] })}`);
+  });
+
   it('accepts a token it did not issue only when signed with our secret and claims (control)', async () => {
     await call(`Bearer ${forged({ ...claims })}`).expect(200);
   });

@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Locator, type Page, type Request } from 'playwright-core';
+import { signUpAdmin } from '../support/admins.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { signUp, type TestUser } from '../support/users.factory.js';
+import type { TestUser } from '../support/users.factory.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,6 +41,12 @@ const ME: Operation = {
   id: 'AccountController_profile',
   method: 'GET',
   path: '/me',
+};
+const ADMIN_USERS: Operation = {
+  tag: 'admin',
+  id: 'AdminUsersController_list',
+  method: 'GET',
+  path: '/admin/users',
 };
 const LOGIN: Operation = {
   tag: 'auth',
@@ -87,7 +94,8 @@ interface Tokens {
     testApp = await createTestApp();
     await testApp.app.listen(0, '127.0.0.1');
     origin = `http://127.0.0.1:${new URL(await testApp.app.getUrl()).port}`;
-    user = await signUp(testApp);
+    // An admin: the token Authorize obtains carries the role, so the admin API answers too.
+    user = await signUpAdmin(testApp);
     await mkdir(OUTPUT_DIR, { recursive: true });
 
     browser = await chromium.launch({
@@ -151,7 +159,10 @@ interface Tokens {
     }
     const [request] = await Promise.all([
       ui().waitForRequest(
-        (sent) => sent.method() === operation.method && sent.url() === `${origin}${operation.path}`,
+        // Swagger UI fills in documented defaults (such as `limit`): compare without the query.
+        (sent) =>
+          sent.method() === operation.method &&
+          sent.url().split('?')[0] === `${origin}${operation.path}`,
       ),
       block.locator('.execute').click(),
     ]);
@@ -222,6 +233,23 @@ interface Tokens {
   );
 
   it(
+    'calls the admin API, GET /admin/users, as the admin it authorized as',
+    async () => {
+      const { status, body, request } = await tryItOut(ADMIN_USERS);
+      expect(await request.headerValue('authorization')).toMatch(/^Bearer \S+$/);
+      // No example is filled into the filters, so "Try it out" lists everyone.
+      expect(new URL(request.url()).searchParams.has('q')).toBe(false);
+      expect(status).toBe('200');
+      const page = JSON.parse(body) as { users: { username: string; roles: string[] }[] };
+      expect(page.users).toContainEqual(
+        expect.objectContaining({ username: user.username, roles: ['user', 'admin'] }),
+      );
+      await picture(ui().locator(`#operations-${ADMIN_USERS.tag}-${ADMIN_USERS.id}`), '4-admin');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'logs in, then refreshes, through "Try it out" with JSON bodies',
     async () => {
       const login = await tryItOut(LOGIN, { username: user.username, password: user.password });
@@ -240,7 +268,7 @@ interface Tokens {
         refresh_token: expect.any(String),
       });
       expect(tokens.refresh_token).not.toBe(spent);
-      await picture(ui().locator(`#operations-${REFRESH.tag}-${REFRESH.id}`), '4-refresh');
+      await picture(ui().locator(`#operations-${REFRESH.tag}-${REFRESH.id}`), '5-refresh');
     },
     TEST_TIMEOUT_MS,
   );

@@ -7,6 +7,7 @@ import {
 import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants.js';
+import { ROLES_KEY } from '../../src/auth/roles/roles.decorator.js';
 import { IS_PUBLIC_KEY } from '../../src/common/decorators/public.decorator.js';
 import type { TestApp } from './test-app.js';
 
@@ -17,6 +18,8 @@ export interface Route {
   readonly guards: readonly unknown[];
   /** An @OAuthEndpoint(): errors as application/json with an `error` code. */
   readonly isOAuth: boolean;
+  /** The roles its @Roles asks for (the route's own, else its controller's); empty without. */
+  readonly roles: readonly string[];
 }
 
 /** Every route Nest registers, read from the controllers' metadata. */
@@ -54,6 +57,9 @@ export function registeredRoutes(app: TestApp): Route[] {
               Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as
                 { oauthEndpoint?: boolean } | undefined
             )?.oauthEndpoint === true,
+          roles: (Reflect.getMetadata(ROLES_KEY, handler) ??
+            Reflect.getMetadata(ROLES_KEY, controller) ??
+            []) as string[],
         });
       }
     }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { AUDIT_EVENT_TYPES, type AuditCursor, type AuditEvent } from '../../audit/audit-event.js';
+import { AUDIT_EVENT_TYPES, type AuditEvent } from '../../audit/audit-event.js';
 
 export const ACTIVITY_MAX_LIMIT = 100;
 
@@ -70,14 +70,4 @@ export function toActivityEventDto(event: AuditEvent): ActivityEventDto {
     session_id: event.sessionId,
     reason: event.reason,
   };
-}
-
-export function encodeCursor(event: AuditEvent): string {
-  return Buffer.from(`${event.at.toISOString()}|${event.id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): AuditCursor | undefined {
-  const [at = '', id = ''] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = new Date(at);
-  return Number.isNaN(date.getTime()) || !id ? undefined : { at: date, id };
 }

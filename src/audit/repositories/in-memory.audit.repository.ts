@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { AuditCursor, AuditEvent, NewAuditEvent } from '../audit-event.js';
+import type { AuditCursor, AuditEvent, AuditFilter, NewAuditEvent } from '../audit-event.js';
 import { AuditRepository, newestFirst } from '../audit.repository.js';
 
 @Injectable()
@@ -14,8 +14,17 @@ export class InMemoryAuditRepository extends AuditRepository {
   }
 
   listForUser(userId: string, limit: number, before?: AuditCursor): Promise<AuditEvent[]> {
+    return this.list({ userId }, limit, before);
+  }
+
+  list(filter: AuditFilter, limit: number, before?: AuditCursor): Promise<AuditEvent[]> {
     const page = this.events
-      .filter((event) => event.userId === userId && (!before || isOlder(event, before)))
+      .filter(
+        (event) =>
+          (filter.userId === undefined || event.userId === filter.userId) &&
+          (filter.type === undefined || event.type === filter.type) &&
+          (!before || isOlder(event, before)),
+      )
       .sort(newestFirst)
       .slice(0, limit);
     return Promise.resolve(page);

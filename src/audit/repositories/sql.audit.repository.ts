@@ -6,6 +6,7 @@ import { toDate, type AuditEventsTable } from '../../database/schema.js';
 import type {
   AuditCursor,
   AuditEvent,
+  AuditFilter,
   AuditEventType,
   AuditReason,
   NewAuditEvent,
@@ -33,13 +34,20 @@ export class SqlAuditRepository extends AuditRepository {
         request_id: stored.requestId,
         session_id: stored.sessionId,
         reason: stored.reason,
+        actor_id: stored.actorId,
       })
       .execute();
     return stored;
   }
 
-  async listForUser(userId: string, limit: number, before?: AuditCursor): Promise<AuditEvent[]> {
-    let query = this.db.selectFrom('audit_events').selectAll().where('user_id', '=', userId);
+  listForUser(userId: string, limit: number, before?: AuditCursor): Promise<AuditEvent[]> {
+    return this.list({ userId }, limit, before);
+  }
+
+  async list(filter: AuditFilter, limit: number, before?: AuditCursor): Promise<AuditEvent[]> {
+    let query = this.db.selectFrom('audit_events').selectAll();
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
     if (before) {
       const at = before.at.toISOString();
       query = query.where((eb) =>
@@ -71,5 +79,6 @@ function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     requestId: row.request_id,
     sessionId: row.session_id,
     reason: row.reason as AuditReason | null,
+    actorId: row.actor_id,
   };
 }

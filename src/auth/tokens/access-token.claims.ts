@@ -1,4 +1,4 @@
-/** The claims of our access tokens (RFC 7519 §4.1 plus `username`). */
+/** The claims of our access tokens (RFC 7519 §4.1 plus `username` and `roles`). */
 export interface AccessTokenClaims {
   readonly sub: string;
   readonly username: string;
@@ -13,6 +13,11 @@ export interface AccessTokenClaims {
   readonly aud: string;
   /** RFC 8176 authentication methods; absent from tokens issued before two-factor login. */
   readonly amr?: readonly string[];
+  /**
+   * The holder's roles when the token was issued (RFC 9068 §2.2.3.1 names `roles`). Absent from
+   * tokens issued before roles existed: those are read as `['user']`, not refused.
+   */
+  readonly roles?: readonly string[];
 }
 
 /** Who is calling, as the JWT guard puts it on the request. */
@@ -22,4 +27,8 @@ export interface AuthenticatedUser {
   readonly tokenId: string;
   readonly sessionId: string;
   readonly expiresAt: number;
+  /** From the token, so checking them needs no database query; a role change ends the session. */
+  readonly roles: readonly string[];
+  /** How the session's login was proved (RFC 8176); `["pwd"]` for tokens without the claim. */
+  readonly amr: readonly string[];
 }

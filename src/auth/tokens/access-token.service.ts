@@ -20,7 +20,7 @@ export class AccessTokenService {
 
   /** `amr` (RFC 8176) says how the session's login was proved: `["pwd"]`, `["pwd","otp"]`… */
   issue(
-    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt'>,
+    user: Pick<User, 'id' | 'username' | 'emailVerifiedAt' | 'roles'>,
     sessionId: string,
     amr: readonly string[],
   ): IssuedAccessToken {
@@ -30,6 +30,7 @@ export class AccessTokenService {
       {
         username: user.username,
         sid: sessionId,
+        roles: user.roles,
         amr,
         email_verified: user.emailVerifiedAt !== null,
       },

@@ -10,6 +10,7 @@ type Verify = (token: string) => unknown;
 
 /** How many verified tokens are remembered (each until it expires): the hot path. */
 const CACHE_SIZE = 10_000;
+/** `roles` is not required: tokens issued before it existed stay valid until they expire. */
 const REQUIRED_CLAIMS = ['sub', 'username', 'jti', 'sid', 'iat', 'exp', 'iss', 'aud'];
 
 /**
@@ -109,12 +110,14 @@ function decodeHeader(token: string): { kid: string; alg: string } | undefined {
 
 function hasOurClaims(claims: unknown): claims is AccessTokenClaims {
   if (typeof claims !== 'object' || claims === null) return false;
-  const { sub, username, jti, sid, exp } = claims as Record<string, unknown>;
+  const { sub, username, jti, sid, exp, roles } = claims as Record<string, unknown>;
   return (
     typeof sub === 'string' &&
     typeof username === 'string' &&
     typeof jti === 'string' &&
     typeof sid === 'string' &&
-    typeof exp === 'number'
+    typeof exp === 'number' &&
+    (roles === undefined ||
+      (Array.isArray(roles) && roles.every((role) => typeof role === 'string')))
   );
 }

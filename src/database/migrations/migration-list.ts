@@ -4,6 +4,7 @@ import * as createSessions from './0002-create-sessions.js';
 import * as createSigningKeys from './0003-create-signing-keys.js';
 import * as createAuditEvents from './0004-create-audit-events.js';
 import * as createServerSecretsAndKnownAddresses from './0005-create-server-secrets-and-known-addresses.js';
+import * as rolesAndAccountAdmin from './0006-roles-and-account-admin.js';
 import * as createMailOutbox from './0008-create-mail-outbox.js';
 import * as createMfa from './0009-create-mfa.js';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-create-signing-keys': createSigningKeys,
   '0004-create-audit-events': createAuditEvents,
   '0005-create-server-secrets-and-known-addresses': createServerSecretsAndKnownAddresses,
+  '0006-roles-and-account-admin': rolesAndAccountAdmin,
   '0008-create-mail-outbox': createMailOutbox,
   '0009-create-mfa': createMfa,
 };

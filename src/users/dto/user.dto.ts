@@ -31,9 +31,3 @@ export function toUserDto(user: User): UserDto {
     email_verified: user.emailVerifiedAt !== null,
   };
 }
-
-/** GET /me: the account, and how it is protected. */
-export class MeDto extends UserDto {
-  @ApiProperty({ description: 'Whether two-factor login (TOTP) is on.', example: false })
-  mfa_enabled: boolean;
-}

@@ -1,42 +1,62 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { Database } from '../../database/database.js';
-import { toDate, toDateOrNull, type UsersTable } from '../../database/schema.js';
+import { isPostgres } from '../../database/dialect.js';
+import {
+  toDate,
+  toDateOrNull,
+  type DatabaseSchema,
+  type UsersTable,
+} from '../../database/schema.js';
 import { uniqueViolation } from '../../database/unique-violation.js';
 import { emailKey, usernameKey } from '../identity.normalization.js';
-import type { NewUser, User } from '../user.js';
+import { ADMIN_ROLE, normalizeRoles, USER_ROLE } from '../roles.js';
+import type { NewUser, User, UserChange, UserSearch } from '../user.js';
 import { UserConflictError } from '../user-conflict.error.js';
 import { UsersRepository } from '../users.repository.js';
+
+type Executor = Database | Transaction<DatabaseSchema>;
 
 /** Users in SQLite or PostgreSQL; the unique indexes decide who wins a signup race. */
 @Injectable()
 export class SqlUsersRepository extends UsersRepository {
+  private readonly postgres: boolean;
+
   constructor(private readonly db: Database) {
     super();
+    this.postgres = isPostgres(db);
   }
 
   async create(newUser: NewUser): Promise<User> {
     const user: User = {
-      ...newUser,
       id: randomUUID(),
+      username: newUser.username,
+      email: newUser.email,
+      passwordHash: newUser.passwordHash,
       createdAt: new Date(),
       disabledAt: null,
+      disabledReason: null,
       emailVerifiedAt: null,
+      lastLoginAt: null,
+      roles: normalizeRoles(newUser.roles ?? []),
     };
     try {
-      await this.db
-        .insertInto('users')
-        .values({
-          id: user.id,
-          username: user.username,
-          username_key: usernameKey(user.username),
-          email: user.email,
-          email_key: emailKey(user.email),
-          password_hash: user.passwordHash,
-          created_at: user.createdAt.toISOString(),
-        })
-        .execute();
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('users')
+          .values({
+            id: user.id,
+            username: user.username,
+            username_key: usernameKey(user.username),
+            email: user.email,
+            email_key: emailKey(user.email),
+            password_hash: user.passwordHash,
+            created_at: user.createdAt.toISOString(),
+          })
+          .execute();
+        await insertRoles(trx, user.id, user.roles);
+      });
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint?.includes('username_key')) throw new UserConflictError('username');
@@ -47,21 +67,11 @@ export class SqlUsersRepository extends UsersRepository {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row && toUser(row);
+    return this.findOne(this.db, 'id', id);
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('username_key', '=', usernameKey(username))
-      .executeTakeFirst();
-    return row && toUser(row);
+    return this.findOne(this.db, 'username_key', usernameKey(username));
   }
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
@@ -107,9 +117,201 @@ export class SqlUsersRepository extends UsersRepository {
       throw error;
     }
   }
+
+  async search(search: UserSearch, limit: number): Promise<User[]> {
+    // Code-point order on PostgreSQL too (whatever the database's collation), as on SQLite and in
+    // memory: the page cursor compares keys the same way the pages are sorted.
+    const key = this.postgres ? sql<string>`username_key collate "C"` : sql<string>`username_key`;
+    let query = this.db.selectFrom('users').selectAll();
+    if (search.prefix !== undefined) {
+      const pattern = `${escapeLike(usernameKey(search.prefix))}%`;
+      query = query.where(
+        sql<boolean>`(username_key like ${pattern} escape '\\' or email_key like ${pattern} escape '\\')`,
+      );
+    }
+    if (search.role !== undefined && search.role !== USER_ROLE) {
+      const role = search.role;
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('user_roles')
+            .select('user_roles.user_id')
+            .whereRef('user_roles.user_id', '=', 'users.id')
+            .where('user_roles.role', '=', role),
+        ),
+      );
+    }
+    if (search.disabled !== undefined) {
+      query = query.where('disabled_at', search.disabled ? 'is not' : 'is', null);
+    }
+    if (search.after !== undefined) query = query.where(key, '>', search.after);
+    const rows = await query.orderBy(key).limit(limit).execute();
+    const roles = await rolesOf(
+      this.db,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toUser(row, roles.get(row.id)));
+  }
+
+  async recordLogin(id: string, at: Date): Promise<User | undefined> {
+    await this.db
+      .updateTable('users')
+      .set({ last_login_at: at.toISOString() })
+      .where('id', '=', id)
+      .execute();
+    return this.findById(id);
+  }
+
+  setRoles(id: string, roles: readonly string[]): Promise<UserChange> {
+    const next = normalizeRoles(roles);
+    return this.db.transaction().execute(async (trx) => {
+      if (!next.includes(ADMIN_ROLE) && (await this.isLastAdmin(trx, id))) return 'last_admin';
+      if (!(await this.lock(trx, id, 'no key update'))) return 'not_found';
+      await trx.deleteFrom('user_roles').where('user_id', '=', id).execute();
+      await insertRoles(trx, id, next);
+      return 'done';
+    });
+  }
+
+  disable(id: string, at: Date, reason: string | null): Promise<UserChange> {
+    return this.db.transaction().execute(async (trx) => {
+      if (await this.isLastAdmin(trx, id)) return 'last_admin';
+      const result = await trx
+        .updateTable('users')
+        .set({ disabled_at: at.toISOString(), disabled_reason: reason })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? 'done' : 'not_found';
+    });
+  }
+
+  async enable(id: string): Promise<'done' | 'not_found'> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ disabled_at: null, disabled_reason: null })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n ? 'done' : 'not_found';
+  }
+
+  delete(
+    id: string,
+    now: Date,
+    keepRevocationsSince: Date,
+  ): Promise<{ outcome: UserChange; revokedSessionIds: string[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      if (await this.isLastAdmin(trx, id)) return { outcome: 'last_admin', revokedSessionIds: [] };
+      // Locked, a login cannot add a session between the copy below and the delete: it waits, then
+      // fails on the foreign key. Without the lock its session would vanish unrevoked.
+      if (!(await this.lock(trx, id, 'update'))) {
+        return { outcome: 'not_found', revokedSessionIds: [] };
+      }
+      const revoked = await trx
+        .updateTable('sessions')
+        .set({ revoked_at: now.toISOString() })
+        .where('user_id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      // The sessions go with the user (ON DELETE CASCADE), and with them what the revocation list
+      // reads: keep the revocations whose access tokens may still be valid.
+      const since = keepRevocationsSince.toISOString();
+      const kept = await trx
+        .selectFrom('sessions')
+        .select(['id', 'revoked_at'])
+        .where('user_id', '=', id)
+        .where('revoked_at', '>=', since)
+        .execute();
+      if (kept.length > 0) {
+        await trx
+          .insertInto('session_revocations')
+          .values(
+            kept.map((row) => ({
+              session_id: row.id,
+              revoked_at: toDate(row.revoked_at ?? now).toISOString(),
+            })),
+          )
+          .onConflict((oc) => oc.column('session_id').doNothing())
+          .execute();
+      }
+      await trx.deleteFrom('session_revocations').where('revoked_at', '<', since).execute();
+      await trx.deleteFrom('users').where('id', '=', id).execute();
+      return { outcome: 'done', revokedSessionIds: revoked.map((row) => row.id) };
+    });
+  }
+
+  /**
+   * True when `id` is the only enabled admin. On PostgreSQL every admin's role row is locked
+   * first, so concurrent changes that could each remove an admin take turns.
+   */
+  private async isLastAdmin(trx: Executor, id: string): Promise<boolean> {
+    let adminsQuery = trx
+      .selectFrom('user_roles')
+      .select('user_id')
+      .where('role', '=', ADMIN_ROLE)
+      .orderBy('user_id');
+    if (this.postgres) adminsQuery = adminsQuery.forUpdate();
+    const admins = (await adminsQuery.execute()).map((row) => row.user_id);
+    if (!admins.includes(id)) return false;
+    const enabled = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('id', 'in', admins)
+      .where('disabled_at', 'is', null)
+      .execute();
+    return enabled.length === 1 && enabled[0]?.id === id;
+  }
+
+  /** Locks the user's row on PostgreSQL; answers whether it exists. */
+  private async lock(trx: Executor, id: string, mode: 'update' | 'no key update') {
+    let query = trx.selectFrom('users').select('id').where('id', '=', id);
+    if (this.postgres) query = mode === 'update' ? query.forUpdate() : query.forNoKeyUpdate();
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
+  private async findOne(
+    db: Executor,
+    column: 'id' | 'username_key',
+    value: string,
+  ): Promise<User | undefined> {
+    const row = await db
+      .selectFrom('users')
+      .selectAll()
+      .where(column, '=', value)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return toUser(row, (await rolesOf(db, [row.id])).get(row.id));
+  }
 }
 
-function toUser(row: Selectable<UsersTable>): User {
+async function insertRoles(trx: Executor, userId: string, roles: readonly string[]) {
+  const stored = roles.filter((role) => role !== USER_ROLE);
+  if (stored.length === 0) return;
+  await trx
+    .insertInto('user_roles')
+    .values(stored.map((role) => ({ user_id: userId, role })))
+    .execute();
+}
+
+/** The stored roles of each user given (`user` is added by toUser). */
+async function rolesOf(db: Executor, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const roles = new Map<string, string[]>();
+  if (ids.length === 0) return roles;
+  const rows = await db
+    .selectFrom('user_roles')
+    .select(['user_id', 'role'])
+    .where('user_id', 'in', ids)
+    .execute();
+  for (const { user_id, role } of rows) roles.set(user_id, [...(roles.get(user_id) ?? []), role]);
+  return roles;
+}
+
+/** LIKE's wildcards taken literally (with `escape '\'`). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
+function toUser(row: Selectable<UsersTable>, roles: readonly string[] = []): User {
   return {
     id: row.id,
     username: row.username,
@@ -118,5 +320,8 @@ function toUser(row: Selectable<UsersTable>): User {
     createdAt: toDate(row.created_at),
     disabledAt: toDateOrNull(row.disabled_at),
     emailVerifiedAt: toDateOrNull(row.email_verified_at),
+    disabledReason: row.disabled_reason,
+    lastLoginAt: toDateOrNull(row.last_login_at),
+    roles: normalizeRoles(roles),
   };
 }

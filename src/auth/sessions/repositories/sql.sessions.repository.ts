@@ -168,6 +168,13 @@ export class SqlSessionsRepository extends SessionsRepository {
       .selectFrom('sessions')
       .select(['id', 'revoked_at'])
       .where('revoked_at', '>=', since.toISOString())
+      // A deleted account's sessions are gone; their revocations were kept (see UsersRepository).
+      .unionAll(
+        this.db
+          .selectFrom('session_revocations')
+          .select(['session_id as id', 'revoked_at'])
+          .where('revoked_at', '>=', since.toISOString()),
+      )
       .execute();
     return rows.map((row) => ({ id: row.id, revokedAt: toDate(row.revoked_at ?? since) }));
   }

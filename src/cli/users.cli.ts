@@ -1,0 +1,202 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { UserAdminService, type Actor } from '../admin/user-admin.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { SqlAuditRepository } from '../audit/repositories/sql.audit.repository.js';
+import { SignupDto } from '../auth/dto/signup.dto.js';
+import { BcryptPasswordHasher } from '../auth/passwords/bcrypt.password-hasher.js';
+import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
+import { SqlSessionsRepository } from '../auth/sessions/repositories/sql.sessions.repository.js';
+import { RevocationList } from '../auth/sessions/revocation-list.js';
+import { SessionsService } from '../auth/sessions/sessions.service.js';
+import { ServerSecrets, serverSecretStore } from '../secrets/server-secrets.js';
+import { ProblemException } from '../common/problems/problem.exception.js';
+import { AppConfig } from '../config/app-config.js';
+import { ConfigError } from '../config/config.error.js';
+import { loadDotEnvFile, processEnv } from '../config/dotenv.js';
+import { openMigratedDatabase } from '../database/database.factory.js';
+import type { Database } from '../database/database.js';
+import { SqlUsersRepository } from '../users/repositories/sql.users.repository.js';
+import type { User } from '../users/user.js';
+import { UserConflictError } from '../users/user-conflict.error.js';
+import { UsersService } from '../users/users.service.js';
+import { readPassword } from './password-input.js';
+
+const USAGE = `Usage: npm run users -- <command>
+
+  create --username NAME --email ADDRESS [--role ROLE]…
+      Creates an account. The password is read from standard input (one line), or asked for
+      twice without echo at a terminal; it is never taken from the command line. The signup
+      rules apply. --role admin makes the account an admin.
+  set-role NAME ROLE[,ROLE…]
+      Sets the account's roles (user, admin, or a name from ROLES; user is everyone's), and ends
+      its sessions so no token keeps a role it lost.
+  disable NAME [--reason TEXT]
+      Refuses its logins and refreshes, and ends its sessions.
+  enable NAME
+      Lets it log in again.
+
+Uses the database the service uses (DATABASE_URL, or SQLite in DATA_DIR; .env is read), bringing
+its schema up to date first. Running instances refuse ended sessions' tokens within a second.`;
+
+/** A mistake in how the tool was called: the usage is printed, the exit code is 2. */
+class UsageError extends Error {}
+
+/** The command line acts as nobody in particular: audit events record no actor. */
+const COMMAND_LINE: Actor = { id: null, client: { ip: null, userAgent: null, requestId: null } };
+
+interface Tools {
+  readonly config: AppConfig;
+  readonly db: Database;
+  readonly users: UsersService;
+  readonly admin: UserAdminService;
+}
+
+/**
+ * `npm run users -- …`: the first admin, and the account changes an operator needs before there
+ * is an admin API to call (or when it cannot be reached). Boots no Nest application: it wires the
+ * same services the admin API uses over the configured database, so the rules are the same.
+ */
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.some((arg) => /^--?password(=|$)/.test(arg))) {
+    throw new UsageError(
+      'The password is never taken from the command line (it would stay in shell history and show in ps): pipe it on standard input, or type it at the prompt.',
+    );
+  }
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new UsageError(`Unknown command "${command}".`);
+  loadDotEnvFile();
+  const config = AppConfig.fromEnv(processEnv());
+  if (config.database.kind === 'memory') {
+    throw new Error(
+      'DATABASE_URL=memory: keeps accounts inside the running service; the command line cannot reach them.',
+    );
+  }
+  const db = await openMigratedDatabase(config.database);
+  try {
+    const users = new UsersService(new SqlUsersRepository(db));
+    const sessionsStore = new SqlSessionsRepository(db);
+    // Never started: running instances learn of ended sessions from the database (every 500 ms).
+    const revocations = new RevocationList(sessionsStore, config);
+    const secrets = await ServerSecrets.load(config, serverSecretStore(config, db));
+    const sessions = new SessionsService(sessionsStore, revocations, config, secrets);
+    const audit = new AuditService(new SqlAuditRepository(db));
+    const admin = new UserAdminService(users, sessions, audit, config);
+    await run(rest, { config, db, users, admin });
+  } finally {
+    await db.destroy();
+  }
+}
+
+const COMMANDS: Record<string, (args: string[], tools: Tools) => Promise<void>> = {
+  async create(args, { config, admin }) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: {
+        username: { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string', multiple: true },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length > 0 || !values.username || !values.email) {
+      throw new UsageError('create needs --username NAME and --email ADDRESS.');
+    }
+    const password = await readPassword();
+    const signup = plainToInstance(SignupDto, {
+      username: values.username,
+      email: values.email,
+      password,
+    });
+    const errors = await validate(signup);
+    if (errors.length > 0) {
+      throw new Error(errors.flatMap((error) => Object.values(error.constraints ?? {})).join(' '));
+    }
+    new PasswordPolicy(config).assertAcceptable(password, signup);
+    const hasher = new BcryptPasswordHasher(config);
+    let user: User;
+    try {
+      user = await admin.create(
+        {
+          username: signup.username,
+          email: signup.email,
+          passwordHash: await hasher.hash(password),
+          roles: values.role ?? [],
+        },
+        COMMAND_LINE,
+      );
+    } catch (error) {
+      if (!(error instanceof UserConflictError)) throw error;
+      throw new Error(
+        error.field === 'username' ? 'Username already taken.' : 'Email already registered.',
+        { cause: error },
+      );
+    } finally {
+      await hasher.onApplicationShutdown();
+    }
+    console.log(`Created ${user.username} (${user.id}) with roles ${user.roles.join(', ')}.`);
+  },
+
+  async 'set-role'(args, { users, admin }) {
+    const [name, roles, ...extra] = args;
+    if (!name || !roles || extra.length > 0) {
+      throw new UsageError('set-role needs a username and ROLE[,ROLE…].');
+    }
+    const user = await existing(users, name);
+    const list = roles.split(',').map((role) => role.trim());
+    const updated = await admin.setRoles(user.id, list, COMMAND_LINE);
+    console.log(`${updated.username} has roles ${updated.roles.join(', ')}.`);
+  },
+
+  async disable(args, { users, admin }) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { reason: { type: 'string' } },
+      allowPositionals: true,
+    });
+    const [name, ...extra] = positionals;
+    if (!name || extra.length > 0) throw new UsageError('disable needs a username.');
+    const user = await existing(users, name);
+    await admin.disable(user.id, values.reason ?? null, COMMAND_LINE);
+    console.log(`Disabled ${user.username}; its sessions have ended.`);
+  },
+
+  async enable(args, { users, admin }) {
+    const [name, ...extra] = args;
+    if (!name || extra.length > 0) throw new UsageError('enable needs a username.');
+    const user = await existing(users, name);
+    await admin.enable(user.id, COMMAND_LINE);
+    console.log(`Enabled ${user.username}.`);
+  },
+};
+
+async function existing(users: UsersService, name: string): Promise<User> {
+  const user = await users.findByUsername(name);
+  if (!user) throw new Error(`There is no user named "${name}".`);
+  return user;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  // A problem the service would answer (last admin, unknown role, signup rules): its words.
+  const message =
+    error instanceof ProblemException
+      ? error.problem.detail
+      : error instanceof ConfigError
+        ? `Invalid configuration: ${error.message}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+  console.error(message);
+  process.exit(1);
+});
