@@ -1,7 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import bcrypt from 'bcryptjs';
 import { AppConfig } from '../../config/app-config.js';
 import { BcryptPasswordHasher } from './bcrypt.password-hasher.js';
+
+// Cost-12 hashes take ~0.3 s each on a quiet core; a CI machine busy with the rest of the suite
+// can take many times that. The assertions are about behaviour, not speed (that is npm run bench).
+jest.setTimeout(30_000);
 
 /** Records what the hasher hands to the workers to compare against. */
 class RecordingHasher extends BcryptPasswordHasher {
