@@ -1,55 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt, forgeJwt } from '../support/jwt.js';
-import { freePort } from '../support/server-process.js';
+import { startExample, type ExampleProcess } from '../support/example-process.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { bearer, logIn, signUp } from '../support/users.factory.js';
 
-const EXAMPLE = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'examples',
-  'resource-server',
-  'server.mjs',
-);
 const INTROSPECTION = `orders-api:${'s'.repeat(40)}`;
 
-/** `node examples/resource-server/server.mjs`, as its README runs it; jose and fastify resolve
- * from the root node_modules. Resolves once it answers. */
-async function startExample(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [EXAMPLE], {
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      await fetch(`${url}/hello`);
-      return { url, child };
-    } catch {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        child.kill();
-        throw new Error('the resource server example did not start');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill();
-  await exited;
-}
+const startResourceServer = (env: Record<string, string>) =>
+  startExample('resource-server/server.mjs', env, '/hello');
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -75,8 +34,8 @@ describe.each(['RS256', 'ES256'] as const)(
   'examples/resource-server with JWT_ALGORITHM=%s',
   (algorithm) => {
     let auth: TestApp;
-    let plain: { url: string; child: ChildProcess } | undefined;
-    let introspecting: { url: string; child: ChildProcess } | undefined;
+    let plain: ExampleProcess | undefined;
+    let introspecting: ExampleProcess | undefined;
 
     beforeAll(async () => {
       auth = await createTestApp({
@@ -87,16 +46,16 @@ describe.each(['RS256', 'ES256'] as const)(
       const authUrl = `http://127.0.0.1:${new URL(await auth.app.getUrl()).port}`;
       const env = { AUTH_URL: authUrl, JWT_ISSUER: auth.config.jwt.issuer };
       [plain, introspecting] = await Promise.all([
-        startExample(env),
-        startExample({ ...env, INTROSPECTION_CLIENT: INTROSPECTION }),
+        startResourceServer(env),
+        startResourceServer({ ...env, INTROSPECTION_CLIENT: INTROSPECTION }),
       ]);
     });
     afterAll(async () => {
-      await Promise.all([stop(plain?.child), stop(introspecting?.child)]);
+      await Promise.all([plain?.stop(), introspecting?.stop()]);
       await auth?.close({ removeData: true });
     });
 
-    const hello = (server: { url: string } | undefined, token: string) =>
+    const hello = (server: ExampleProcess | undefined, token: string) =>
       fetch(`${server?.url}/hello`, { headers: { authorization: bearer(token) } });
 
     it('accepts a valid access token, verified against /.well-known/jwks.json', async () => {
@@ -139,16 +98,16 @@ describe.each(['RS256', 'ES256'] as const)(
 
 describe('examples/resource-server and an expired token', () => {
   let auth: TestApp;
-  let server: { url: string; child: ChildProcess } | undefined;
+  let server: ExampleProcess | undefined;
 
   beforeAll(async () => {
     auth = await createTestApp({ JWT_ALGORITHM: 'ES256', ACCESS_TOKEN_TTL: '1s' });
     await auth.app.listen(0, '127.0.0.1');
     const authUrl = `http://127.0.0.1:${new URL(await auth.app.getUrl()).port}`;
-    server = await startExample({ AUTH_URL: authUrl, JWT_ISSUER: auth.config.jwt.issuer });
+    server = await startResourceServer({ AUTH_URL: authUrl, JWT_ISSUER: auth.config.jwt.issuer });
   });
   afterAll(async () => {
-    await stop(server?.child);
+    await server?.stop();
     await auth?.close({ removeData: true });
   });
 
