@@ -30,7 +30,7 @@ export default tseslint.config(
   },
   {
     // The account pages' script runs in the browser.
-    files: ['src/account-recovery/pages/*.js'],
+    files: ['src/account-recovery/pages/*.js', 'examples/browser/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

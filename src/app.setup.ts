@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,7 +10,7 @@ import { securityHeaders } from './common/security/security-headers.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { Metrics } from './metrics/metrics.service.js';
-import type { AppConfig } from './config/app-config.js';
+import { AppConfig } from './config/app-config.js';
 import { requestIdFor } from './logging/request-id.js';
 import { RequestLogController } from './logging/request-log.controller.js';
 
@@ -96,14 +97,35 @@ function useDepthLimitedJsonParser(app: NestFastifyApplication): void {
   );
 }
 
+/** How long a browser may reuse a preflight's answer (Chromium caps it at 2 hours). */
+export const CORS_MAX_AGE_SECONDS = 600;
+
 /**
- * Everything applied to the app after creation: cookie parsing, security and request-id headers,
- * API docs.
+ * CORS_ORIGINS: exact origins get credentialed CORS (the refresh token cookie), `*` any origin
+ * without credentials (Bearer tokens only); unset, no CORS headers at all. Scripts may read the
+ * headers clients act on: the Bearer challenge, when to retry, and the id to quote in a report.
+ */
+async function useCors(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const { corsOrigins } = config.browser;
+  if (corsOrigins !== '*' && corsOrigins.length === 0) return;
+  await app.register(fastifyCors, {
+    origin: corsOrigins === '*' ? '*' : [...corsOrigins],
+    credentials: corsOrigins !== '*',
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['WWW-Authenticate', 'Retry-After', 'X-Request-Id'],
+    maxAge: CORS_MAX_AGE_SECONDS,
+  });
+}
+
+/**
+ * Everything applied to the app after creation: cookie parsing, CORS, security and request-id
+ * headers, API docs.
  */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Parses Cookie and adds reply.setCookie: /login reads and sets the device cookie. No secret
   // here: the device cookie carries its own MAC (DeviceCookies).
   await app.register(fastifyCookie);
+  await useCors(app, app.get(AppConfig));
   const shutdown = app.get(GracefulShutdown);
   const metrics = app.get(Metrics);
   useDepthLimitedJsonParser(app);

@@ -1,4 +1,13 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -10,7 +19,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
@@ -28,6 +37,9 @@ import { SignupResponseDto } from './dto/signup-response.dto.js';
 import { SignupDto } from './dto/signup.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { ApiBearer } from './guards/api-bearer.decorator.js';
+import { BrowserOriginGuard, RefreshCookieGuard } from './browser/browser-origin.guards.js';
+import { RefreshTokenCookie } from './browser/refresh-token-cookie.js';
+import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.interceptor.js';
 import { DeviceCookieInterceptor } from '../rate-limit/device-cookie.interceptor.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
 import { FormParametersGuard, GrantTypeGuard } from './guards/grant-type.guard.js';
@@ -48,6 +60,20 @@ const DEVICE_COOKIE_HEADER = {
     schema: { type: 'string' },
   },
 };
+const REFRESH_COOKIE_HEADER = {
+  description:
+    'With `REFRESH_TOKEN_COOKIE=on`, to a browser whose `Origin` is ours or in `CORS_ORIGINS`: the refresh token cookie (`refresh_token=…; Max-Age=<its remaining lifetime>; Path=/refresh; HttpOnly; SameSite=Strict`, `Secure` when PUBLIC_URL is https). For an origin of `CORS_ORIGINS` the body then has no `refresh_token`.',
+  schema: { type: 'string' },
+};
+const ORIGIN_NOT_ALLOWED = {
+  kind: 'originNotAllowed',
+  detail: 'Requests from this origin are not allowed: it is not in CORS_ORIGINS.',
+  error: 'invalid_request',
+  description:
+    'With `REFRESH_TOKEN_COOKIE=on`: an `Origin` that is neither ours nor in `CORS_ORIGINS` (cross-site request forgery)',
+} as const;
+const COOKIE_NOTE =
+  'With `REFRESH_TOKEN_COOKIE=on` a browser `Origin` that is neither ours nor in `CORS_ORIGINS` is refused (`403 origin-not-allowed`) before anything else.';
 const TOKEN_ENDPOINT_NOTE =
   'Client credentials (`client_id`, `client_secret`, or HTTP Basic) and `scope` are accepted and ignored: there are only public clients. The response is never cached (`Cache-Control: no-store`, RFC 6749 §5.1). Errors are problem details served as `application/json` with an RFC 6749 §5.2 `error` code; a form missing a parameter is `400 invalid_request`, the same JSON body a `422`.';
 const REFRESH_NOTE =
@@ -61,7 +87,10 @@ const OAUTH_BAD_BODY = [
 @ApiTags('auth')
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly refreshCookie: RefreshTokenCookie,
+  ) {}
 
   @Public()
   @UseGuards(IpRateLimitGuard)
@@ -82,21 +111,35 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(IpRateLimitGuard, GrantTypeGuard('password', 'refresh_token'), LocalAuthGuard)
-  @UseInterceptors(DeviceCookieInterceptor)
+  @UseGuards(
+    IpRateLimitGuard,
+    BrowserOriginGuard,
+    GrantTypeGuard('password', 'refresh_token'),
+    LocalAuthGuard,
+  )
+  // The device cookie's interceptor, inner, still sees the refresh token the outer one may remove.
+  @UseInterceptors(RefreshTokenCookieInterceptor, DeviceCookieInterceptor)
   @Post('login')
   @HttpCode(200)
   @OAuthEndpoint()
   @ApiOperation({
     summary: 'The token endpoint: log in (password grant) or refresh (RFC 6749 §3.2)',
-    description: `Takes the tutorial's JSON body (\`email\` may be sent and is ignored) or the OAuth2 form \`grant_type=password&username=…&password=…\`: starts a session and answers an access token and the first refresh token. With \`grant_type=refresh_token&refresh_token=…\` (form or JSON) it answers exactly what /refresh answers, so OAuth2 clients need only this one URL. ${REFRESH_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
+    description: `Takes the tutorial's JSON body (\`email\` may be sent and is ignored) or the OAuth2 form \`grant_type=password&username=…&password=…\`: starts a session and answers an access token and the first refresh token. With \`grant_type=refresh_token&refresh_token=…\` (form or JSON) it answers exactly what /refresh answers, so OAuth2 clients need only this one URL (a browser holding the refresh token cookie refreshes at /refresh: the cookie is only sent there). ${REFRESH_NOTE} ${COOKIE_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiExtraModels(LoginDto, RefreshDto)
   @ApiBody({
     schema: { oneOf: [{ $ref: getSchemaPath(LoginDto) }, { $ref: getSchemaPath(RefreshDto) }] },
   })
-  @ApiOkResponse({ type: TokenResponseDto, headers: DEVICE_COOKIE_HEADER })
+  @ApiOkResponse({
+    type: TokenResponseDto,
+    headers: {
+      'Set-Cookie': {
+        ...DEVICE_COOKIE_HEADER['Set-Cookie'],
+        description: `${DEVICE_COOKIE_HEADER['Set-Cookie'].description} ${REFRESH_COOKIE_HEADER.description}`,
+      },
+    },
+  })
   @ApiOAuthErrorResponses(
     ...OAUTH_BAD_BODY,
     {
@@ -113,6 +156,7 @@ export class AuthController {
         'Wrong username or password; with the refresh grant, an invalid refresh token (`invalid_grant` either way)',
     },
     { kind: 'validation', detail: 'username must not be empty.' },
+    ORIGIN_NOT_ALLOWED,
     {
       kind: 'mfaRequired',
       detail: 'A second factor is required: send a code to /login/mfa.',
@@ -147,20 +191,20 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(IpRateLimitGuard, FormParametersGuard)
+  @UseGuards(IpRateLimitGuard, BrowserOriginGuard, FormParametersGuard)
   @Post('login/mfa')
   @HttpCode(200)
   @OAuthEndpoint()
   // A login completed here is a successful login: it sets the device cookie as /login does.
-  @UseInterceptors(DeviceCookieInterceptor)
+  @UseInterceptors(RefreshTokenCookieInterceptor, DeviceCookieInterceptor)
   @ApiTags('mfa')
   @ApiOperation({
     summary: 'The second step of a login with two-factor login on',
-    description: `After \`/login\` answered \`403 mfa_required\` with an \`mfa_token\`: send it with the 6-digit \`code\` from the authenticator app, or a \`recovery_code\` (each works once). Answers the usual token response; access tokens carry \`amr\` \`["pwd","otp"]\` (or \`["pwd","mfa"]\` after a recovery code). A wrong code is \`401 invalid-mfa-code\` and the token stays usable until its fifth wrong code; a dead, used or expired token is \`401 invalid-mfa-token\`: log in again. ${TOKEN_ENDPOINT_NOTE}`,
+    description: `After \`/login\` answered \`403 mfa_required\` with an \`mfa_token\`: send it with the 6-digit \`code\` from the authenticator app, or a \`recovery_code\` (each works once). Answers the usual token response; access tokens carry \`amr\` \`["pwd","otp"]\` (or \`["pwd","mfa"]\` after a recovery code). A wrong code is \`401 invalid-mfa-code\` and the token stays usable until its fifth wrong code; a dead, used or expired token is \`401 invalid-mfa-token\`: log in again. ${COOKIE_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: MfaLoginDto })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOkResponse({ type: TokenResponseDto, headers: { 'Set-Cookie': REFRESH_COOKIE_HEADER } })
   @ApiOAuthErrorResponses(
     ...OAUTH_BAD_BODY,
     { kind: 'invalidRequest', detail: 'mfa_token must not be empty.' },
@@ -171,6 +215,7 @@ export class AuthController {
       error: 'invalid_grant',
     },
     { kind: 'validation', detail: 'code or recovery_code is required.' },
+    ORIGIN_NOT_ALLOWED,
     {
       kind: 'tooManyRequests',
       detail: 'Too many failed logins for this account; try again in 840 s.',
@@ -191,17 +236,23 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(IpRateLimitGuard, GrantTypeGuard('refresh_token'))
+  @UseGuards(
+    IpRateLimitGuard,
+    BrowserOriginGuard,
+    GrantTypeGuard('refresh_token'),
+    RefreshCookieGuard,
+  )
+  @UseInterceptors(RefreshTokenCookieInterceptor)
   @Post('refresh')
   @HttpCode(200)
   @OAuthEndpoint()
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair (RFC 6749 §6), with rotation',
-    description: `Takes JSON \`{"refresh_token": …}\` or the OAuth2 form \`grant_type=refresh_token&refresh_token=…\` (the same grant is also taken by the token endpoint, /login). ${REFRESH_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
+    description: `Takes JSON \`{"refresh_token": …}\` or the OAuth2 form \`grant_type=refresh_token&refresh_token=…\` (the same grant is also taken by the token endpoint, /login). With \`REFRESH_TOKEN_COOKIE=on\`, a request with no \`refresh_token\` in its body uses the refresh token cookie, and must then come with an \`Origin\` that is ours or in \`CORS_ORIGINS\`. ${REFRESH_NOTE} ${COOKIE_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiBody({ type: RefreshDto })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBody({ type: RefreshDto, required: false })
+  @ApiOkResponse({ type: TokenResponseDto, headers: { 'Set-Cookie': REFRESH_COOKIE_HEADER } })
   @ApiOAuthErrorResponses(
     ...OAUTH_BAD_BODY,
     {
@@ -218,6 +269,11 @@ export class AuthController {
         'Unknown, expired, spent beyond the reuse interval (the session is ended) or revoked refresh token, of any length',
     },
     { kind: 'validation', detail: 'refresh_token must not be empty.' },
+    {
+      ...ORIGIN_NOT_ALLOWED,
+      description:
+        'With `REFRESH_TOKEN_COOKIE=on`: an `Origin` that is neither ours nor in `CORS_ORIGINS`, or a refresh by cookie with no `Origin` at all (cross-site request forgery)',
+    },
     { kind: 'tooManyRequests', detail: 'Too many requests from your address; try again in 42 s.' },
   )
   refresh(@Body() dto: RefreshDto, @Client() client: ClientInfo): Promise<TokenResponseDto> {
@@ -233,14 +289,25 @@ export class AuthController {
       'The access token is refused from now on (not when it expires) and the session’s refresh token is dead. Send `refresh_token` to end the session it belongs to as well.',
   })
   @ApiBody({ type: LogoutDto, required: false })
-  @ApiNoContentResponse({ description: 'Logged out' })
+  @ApiNoContentResponse({
+    description: 'Logged out',
+    headers: {
+      'Set-Cookie': {
+        description:
+          'With `REFRESH_TOKEN_COOKIE=on`: an expired refresh token cookie (`refresh_token=; Max-Age=0; Path=/refresh; …`), so the browser drops its own.',
+        schema: { type: 'string' },
+      },
+    },
+  })
   @ApiProblemResponses(...BAD_BODY, { kind: 'validation' })
   async logout(
     @CurrentUser() caller: AuthenticatedUser,
     @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Body() dto: LogoutDto = new LogoutDto(),
   ): Promise<void> {
     await this.auth.logout(caller.id, caller.sessionId, client, dto.refresh_token);
+    if (this.refreshCookie.enabled) this.refreshCookie.clear(reply);
   }
 
   @Post('logout/all')
@@ -251,7 +318,9 @@ export class AuthController {
   async logoutAll(
     @CurrentUser() caller: AuthenticatedUser,
     @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
     await this.auth.logoutAll(caller.id, caller.sessionId, client);
+    if (this.refreshCookie.enabled) this.refreshCookie.clear(reply);
   }
 }

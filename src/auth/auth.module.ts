@@ -35,12 +35,21 @@ import { AccessTokenService } from './tokens/access-token.service.js';
 import { AccessTokenVerifier } from './tokens/access-token.verifier.js';
 import { keyRingStore } from './tokens/key-ring.factory.js';
 import { SigningKeys } from './tokens/signing-keys.js';
+import { BrowserOrigins } from './browser/browser-origins.js';
+import { BrowserOriginGuard, RefreshCookieGuard } from './browser/browser-origin.guards.js';
+import { RefreshTokenCookie } from './browser/refresh-token-cookie.js';
+import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.interceptor.js';
 
 @Module({
   imports: [UsersModule, PassportModule, JwtModule.register({})],
   controllers: [AuthController, JwksController, OAuthController, ServerMetadataController],
   providers: [
     AuthService,
+    BrowserOrigins,
+    RefreshTokenCookie,
+    BrowserOriginGuard,
+    RefreshCookieGuard,
+    RefreshTokenCookieInterceptor,
     OAuthService,
     TokenInspector,
     IntrospectionClients,

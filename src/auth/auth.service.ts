@@ -7,7 +7,7 @@ import type { User } from '../users/user.js';
 import { UserConflictError } from '../users/user-conflict.error.js';
 import { UsersService } from '../users/users.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
-import type { TokenResponseDto } from './dto/token-response.dto.js';
+import { REFRESH_TOKEN_EXPIRES_AT, type IssuedTokens } from './dto/token-response.dto.js';
 import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
 import { tooManyFailedLogins } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
@@ -119,7 +119,7 @@ export class AuthService {
     mfaToken: string,
     proof: SecondFactor,
     client: ClientInfo,
-  ): Promise<{ user: User; tokens: TokenResponseDto }> {
+  ): Promise<{ user: User; tokens: IssuedTokens }> {
     const outcome = await this.mfa.completeChallenge(mfaToken, proof, client);
     const user = await this.users.findById(outcome.userId);
     if (!user || user.disabledAt) throw invalidMfaToken();
@@ -168,7 +168,7 @@ export class AuthService {
     user: Pick<User, 'id' | 'username'>,
     client: ClientInfo,
     amr: readonly string[] = PASSWORD_ONLY,
-  ): Promise<TokenResponseDto> {
+  ): Promise<IssuedTokens> {
     const { session, refreshToken } = await this.sessions
       .start(user.id, client, amr)
       .catch(async (error: unknown) => {
@@ -192,11 +192,11 @@ export class AuthService {
       username: usernameKey(user.username),
       sessionId: session.id,
     });
-    return this.tokenResponse(current, session.id, refreshToken, session.amr);
+    return this.tokenResponse(current, session.id, refreshToken, session.amr, session.expiresAt);
   }
 
   /** Rotates a refresh token (RFC 6749 §6); every failure is the same 401 invalid_grant. */
-  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenResponseDto> {
+  async refresh(refreshToken: string, client: ClientInfo): Promise<IssuedTokens> {
     const outcome = await this.sessions.rotate(refreshToken, client);
     if (outcome.kind === 'reused') {
       this.metrics.refresh('reused');
@@ -223,7 +223,13 @@ export class AuthService {
       },
     );
     // A session that passed the second step keeps its amr: refresh asks for no code again.
-    return this.tokenResponse(user, outcome.session.id, outcome.refreshToken, outcome.session.amr);
+    return this.tokenResponse(
+      user,
+      outcome.session.id,
+      outcome.refreshToken,
+      outcome.session.amr,
+      outcome.refreshTokenExpiresAt,
+    );
   }
 
   /**
@@ -252,13 +258,15 @@ export class AuthService {
     sessionId: string,
     refreshToken: string,
     amr: readonly string[],
-  ): TokenResponseDto {
+    refreshTokenExpiresAt: Date,
+  ): IssuedTokens {
     const { token, expiresIn } = this.accessTokens.issue(user, sessionId, amr);
     return {
       access_token: token,
       token_type: 'bearer',
       expires_in: expiresIn,
       refresh_token: refreshToken,
+      [REFRESH_TOKEN_EXPIRES_AT]: refreshTokenExpiresAt,
     };
   }
 }

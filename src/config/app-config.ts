@@ -71,6 +71,15 @@ export interface IntrospectionClient {
   readonly secret: string;
 }
 
+/**
+ * Browsers on other origins. `origins`: the exact origins of CORS_ORIGINS (empty: no CORS headers),
+ * or `*` for any origin without credentials. `refreshTokenCookie`: REFRESH_TOKEN_COOKIE=on.
+ */
+export interface BrowserConfig {
+  readonly corsOrigins: readonly string[] | '*';
+  readonly refreshTokenCookie: boolean;
+}
+
 export interface JwtConfig {
   readonly algorithm: JwtAlgorithm;
   /** HS256 key from JWT_SECRET; undefined means "generate one and keep it in DATA_DIR". */
@@ -140,6 +149,8 @@ export class AppConfig {
   readonly mail: MailConfig;
   /** The role names accounts may hold: `user` and `admin`, then those ROLES adds. */
   readonly roles: readonly string[];
+  /** CORS_ORIGINS and REFRESH_TOKEN_COOKIE. */
+  readonly browser: BrowserConfig;
 
   constructor(values: { readonly [K in keyof AppConfig]: AppConfig[K] }) {
     Object.assign(this, values);
@@ -233,6 +244,10 @@ export class AppConfig {
       },
       trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
       roles: parseRoles(read.optional('ROLES')),
+      browser: parseBrowserConfig(
+        read.optional('CORS_ORIGINS'),
+        read.oneOf('REFRESH_TOKEN_COOKIE', ['on', 'off'], 'off') === 'on',
+      ),
       introspectionClients: parseIntrospectionClients(read.optional('INTROSPECTION_CLIENTS')),
       mfa: {
         issuer: read.string('MFA_ISSUER', new URL(publicUrl).host),
@@ -370,6 +385,47 @@ function parseIntrospectionClients(value: string | undefined): IntrospectionClie
     throw new ConfigError('INTROSPECTION_CLIENTS', 'names a client_id more than once');
   }
   return clients;
+}
+
+/**
+ * CORS_ORIGINS: comma-separated exact origins (`https://app.example.com`, `http://localhost:5173`),
+ * or `*`. An origin is scheme, host and port only: a path, a wildcard in a host or a trailing
+ * slash would never equal the Origin header a browser sends, so it is refused rather than ignored.
+ */
+function parseBrowserConfig(value: string | undefined, refreshTokenCookie: boolean): BrowserConfig {
+  const text = value?.trim() ?? '';
+  if (text === '*') {
+    // Any site could then read a refresh token set for its visitor (and log them in): never both.
+    if (refreshTokenCookie) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        'must list exact origins, not *, when REFRESH_TOKEN_COOKIE=on',
+      );
+    }
+    return { corsOrigins: '*', refreshTokenCookie };
+  }
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const origins = entries.map((entry) => {
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      const web = url.protocol === 'http:' || url.protocol === 'https:';
+      if (web && !url.hostname.includes('*')) origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin !== entry) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must be comma-separated exact origins like https://app.example.com or http://localhost:5173, or * (got "${entry}")`,
+      );
+    }
+    return origin;
+  });
+  return { corsOrigins: [...new Set(origins)], refreshTokenCookie };
 }
 
 /** MFA_ENCRYPTION_KEY: 32 bytes as 64 hex characters (`openssl rand -hex 32`). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LocalAuthGuard } from '../../src/auth/guards/local-auth.guard.js';
 import { IntrospectionClientGuard } from '../../src/auth/oauth/introspection-client.guard.js';
 import { IpRateLimitGuard } from '../../src/rate-limit/ip-rate-limit.guard.js';
+import { BrowserOriginGuard } from '../../src/auth/browser/browser-origin.guards.js';
 import { registeredRoutes, type Route } from '../support/routes.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -66,6 +67,8 @@ function expectedStatuses(route: Route): number[] {
   // The router refuses a path parameter that is not valid percent-encoding or over 100 characters.
   if (route.key.includes('{')) for (const status of [400, 414]) statuses.add(status);
   if (route.guards.includes(IpRateLimitGuard)) statuses.add(429);
+  // REFRESH_TOKEN_COOKIE=on: a browser Origin that is neither ours nor in CORS_ORIGINS.
+  if (route.guards.includes(BrowserOriginGuard)) statuses.add(403);
   if (route.guards.includes(LocalAuthGuard)) statuses.add(401);
   if (route.guards.includes(IntrospectionClientGuard)) statuses.add(401);
   // An OAuth2 endpoint answers a form missing a parameter with 400 invalid_request.

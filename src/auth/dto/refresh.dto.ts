@@ -14,7 +14,10 @@ export class RefreshDto extends OAuthClientFieldsDto {
 
   // No length limit of its own: any string that is not a live refresh token of ours is
   // 401 invalid_grant (RFC 6749 §5.2), so that a client knows to log in again.
-  @ApiProperty({ description: 'The refresh token from /login or the last /refresh.' })
+  @ApiProperty({
+    description:
+      'The refresh token from /login or the last /refresh. A browser holding the refresh token cookie (`REFRESH_TOKEN_COOKIE=on`) leaves it out, at /refresh.',
+  })
   @IsString({ message: 'refresh_token must be a string.' })
   @IsNotEmpty({ message: 'refresh_token must not be empty.' })
   refresh_token: string;

@@ -18,3 +18,12 @@ export class TokenResponseDto {
   })
   refresh_token: string;
 }
+
+/**
+ * When the answer's refresh token expires, for the refresh token cookie's Max-Age. A symbol key:
+ * JSON never serialises it, so the response body stays RFC 6749 §5.1's.
+ */
+export const REFRESH_TOKEN_EXPIRES_AT = Symbol('refreshTokenExpiresAt');
+
+/** A token response as the service builds it, before it is sent. */
+export type IssuedTokens = TokenResponseDto & { readonly [REFRESH_TOKEN_EXPIRES_AT]?: Date };

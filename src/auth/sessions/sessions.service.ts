@@ -23,6 +23,8 @@ export type RefreshOutcome =
       readonly kind: 'rotated';
       readonly session: Session;
       readonly refreshToken: string;
+      /** When `refreshToken` expires (the refresh token cookie's Max-Age). */
+      readonly refreshTokenExpiresAt: Date;
       /**
        * The token presented was already spent, within REFRESH_REUSE_INTERVAL: `refreshToken` is
        * the session's current token, answered again; nothing was rotated.
@@ -75,14 +77,21 @@ export class SessionsService {
       const { token, session } = found;
       if (!isLive(session, now) || token.expiresAt <= now) return { kind: 'invalid' };
       const successor = deriveRefreshToken(this.secrets.refreshToken, refreshToken);
+      const expiresAt = this.refreshExpiry(now);
       const outcome = await this.sessions.rotate(
         token.id,
-        { tokenHash: hashRefreshToken(successor), expiresAt: this.refreshExpiry(now) },
+        { tokenHash: hashRefreshToken(successor), expiresAt },
         client,
         now,
       );
       if (outcome === 'rotated') {
-        return { kind: 'rotated', session, refreshToken: successor, reuseTolerated: false };
+        return {
+          kind: 'rotated',
+          session,
+          refreshToken: successor,
+          refreshTokenExpiresAt: expiresAt,
+          reuseTolerated: false,
+        };
       }
       // A concurrent call spent it first; its spend and the successor are committed together, so
       // reading again shows both.
@@ -104,7 +113,13 @@ export class SessionsService {
         ? await this.currentTokenFrom(refreshToken, session.id, now)
         : undefined;
     if (tolerated === undefined) return this.reused(session, now);
-    return { kind: 'rotated', session, refreshToken: tolerated, reuseTolerated: true };
+    return {
+      kind: 'rotated',
+      session,
+      refreshToken: tolerated.token,
+      refreshTokenExpiresAt: tolerated.expiresAt,
+      reuseTolerated: true,
+    };
   }
 
   private withinReuseInterval(token: RefreshTokenRecord, now: Date): boolean {
@@ -122,13 +137,15 @@ export class SessionsService {
     ancestor: string,
     sessionId: string,
     now: Date,
-  ): Promise<string | undefined> {
+  ): Promise<{ token: string; expiresAt: Date } | undefined> {
     const current = await this.sessions.currentToken(sessionId);
     if (!current || current.expiresAt <= now) return undefined;
     let candidate = ancestor;
     for (let generation = 0; generation < MAX_TOLERATED_GENERATIONS; generation++) {
       candidate = deriveRefreshToken(this.secrets.refreshToken, candidate);
-      if (hashRefreshToken(candidate) === current.tokenHash) return candidate;
+      if (hashRefreshToken(candidate) === current.tokenHash) {
+        return { token: candidate, expiresAt: current.expiresAt };
+      }
     }
     return undefined;
   }

@@ -47,6 +47,11 @@ export const PROBLEM_TYPES = {
     status: 400,
   },
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
+  originNotAllowed: {
+    type: '/problems/origin-not-allowed',
+    title: 'Origin not allowed',
+    status: 403,
+  },
   emailNotVerified: {
     type: '/problems/email-not-verified',
     title: 'Email not verified',
