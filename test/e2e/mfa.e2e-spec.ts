@@ -514,3 +514,69 @@ describe('two-factor login and the admin API', () => {
       .expect(403);
   });
 });
+
+describe('two-factor login and the refresh-token cookie (REFRESH_TOKEN_COOKIE=on)', () => {
+  const SPA = 'http://localhost:5173';
+  let app: TestApp | undefined;
+  afterEach(async () => {
+    await app?.close({ removeData: true });
+    app = undefined;
+  });
+
+  it('sets the cookie when /login/mfa completes the login, not at mfa_required', async () => {
+    app = await createTestApp({
+      CORS_ORIGINS: SPA,
+      REFRESH_TOKEN_COOKIE: 'on',
+      PUBLIC_URL: 'http://localhost:3000',
+    });
+    const user = await signUp(app, aUser());
+    const tokens = await logInForTokens(app, user);
+    const { body } = await app
+      .http()
+      .post('/me/mfa/totp')
+      .set('Authorization', bearer(tokens.access_token))
+      .send({ current_password: user.password })
+      .expect(200);
+    await app
+      .http()
+      .post('/me/mfa/totp/confirm')
+      .set('Authorization', bearer(tokens.access_token))
+      .send({ code: totpCode(base32Decode(body.secret), Date.now() / 1000) })
+      .expect(200);
+
+    const step1 = await app
+      .http()
+      .post('/login')
+      .set('Origin', SPA)
+      .send({ username: user.username, password: user.password })
+      .expect(403);
+    expect(step1.headers['set-cookie']).toBeUndefined();
+
+    const step2 = await app
+      .http()
+      .post('/login/mfa')
+      .set('Origin', SPA)
+      .send({
+        mfa_token: step1.body.mfa_token,
+        code: totpCode(base32Decode(body.secret), Date.now() / 1000 + 30),
+      })
+      .expect(200);
+    // An allowed other origin: the refresh token travels only in the HttpOnly cookie.
+    expect(step2.body.refresh_token).toBeUndefined();
+    const cookies = (step2.headers['set-cookie'] ?? []) as unknown as string[];
+    const refreshCookie = cookies.find((line) => line.startsWith('refresh_token='));
+    expect(refreshCookie).toMatch(/HttpOnly/i);
+    expect(refreshCookie).toMatch(/SameSite=Strict/i);
+    expect(refreshCookie).toMatch(/Path=\/refresh/);
+    // …and refreshes this session, keeping its amr.
+    const value = /^refresh_token=([^;]*)/.exec(refreshCookie ?? '')?.[1] ?? '';
+    const refreshed = await app
+      .http()
+      .post('/refresh')
+      .set('Origin', SPA)
+      .set('Cookie', `refresh_token=${value}`)
+      .send({})
+      .expect(200);
+    expect(decodeJwt(refreshed.body.access_token).payload.amr).toEqual(['pwd', 'otp']);
+  });
+});
