@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { toString as qrSvg } from 'qrcode';
 import { AuditService } from '../audit/audit.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
+import { generateOpaqueToken, hashOpaqueToken } from '../common/security/opaque-token.js';
 import { AppConfig } from '../config/app-config.js';
 import { PasswordHasher } from '../auth/passwords/password-hasher.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
@@ -11,7 +11,7 @@ import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import { MailQueue } from '../mail/mail-queue.service.js';
 import { MfaEncryptionKey } from './mfa-encryption-key.js';
-import { MfaRepository } from './mfa.repository.js';
+import { MfaRepository, type MfaFactor } from './mfa.repository.js';
 import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
 import { acceptedStep, generateTotpSecret, totpUri } from './totp.js';
 
@@ -137,10 +137,10 @@ export class MfaService {
    * five minutes, single use. Only its hash is stored.
    */
   async challenge(userId: string): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
+    const token = generateOpaqueToken();
     await this.mfa.deleteExpiredChallenges(new Date(Date.now() - MFA_TOKEN_TTL_MS));
     await this.mfa.createChallenge({
-      tokenHash: hashToken(token),
+      tokenHash: hashOpaqueToken(token),
       userId,
       expiresAt: new Date(Date.now() + MFA_TOKEN_TTL_MS),
     });
@@ -160,7 +160,7 @@ export class MfaService {
     | { kind: 'passed'; userId: string; amr: AuthenticationMethods }
     | { kind: 'wrong'; userId: string }
   > {
-    const tokenHash = hashToken(mfaToken);
+    const tokenHash = hashOpaqueToken(mfaToken);
     const challenge = await this.mfa.findChallenge(tokenHash);
     const now = new Date();
     if (
@@ -171,7 +171,10 @@ export class MfaService {
     ) {
       throw invalidMfaToken();
     }
-    const method = await this.verifySecondFactor(challenge.userId, proof, client);
+    const factor = await this.mfa.findFactor(challenge.userId);
+    const method = factor?.enabledAt
+      ? await this.verifySecondFactor(factor, proof, client)
+      : undefined;
     if (!method) {
       await this.mfa.recordChallengeFailure(tokenHash);
       await this.audit.record('mfa_challenge_failed', client, { userId: challenge.userId });
@@ -187,10 +190,11 @@ export class MfaService {
     client: ClientInfo,
     sessionId: string,
   ): Promise<void> {
-    if (!(await this.isEnabled(userId))) {
+    const factor = await this.mfa.findFactor(userId);
+    if (!factor?.enabledAt) {
       throw new ProblemException('mfaNotEnabled', 'Two-factor login is off.');
     }
-    if (!(await this.verifySecondFactor(userId, proof, client, sessionId))) throw wrongCode();
+    if (!(await this.verifySecondFactor(factor, proof, client, sessionId))) throw wrongCode();
   }
 
   /**
@@ -198,13 +202,12 @@ export class MfaService {
    * instances cannot both accept one code), `mfa` for an unused recovery code, else undefined.
    */
   private async verifySecondFactor(
-    userId: string,
+    factor: MfaFactor,
     proof: SecondFactor,
     client: ClientInfo,
     sessionId?: string,
   ): Promise<'otp' | 'mfa' | undefined> {
-    const factor = await this.mfa.findFactor(userId);
-    if (!factor?.enabledAt) return undefined;
+    const { userId } = factor;
     if ('code' in proof) {
       const secret = (await this.key.secretBox()).open(factor.sealedSecret, userId);
       const step = acceptedStep(secret, proof.code, Date.now());
@@ -226,10 +229,6 @@ export class MfaService {
       throw new ProblemException('wrongPassword', 'Current password is incorrect');
     }
   }
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
 }
 
 function alreadyEnabled(): ProblemException {

@@ -1,8 +1,9 @@
-import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
+import { generateOpaqueToken, hashOpaqueToken } from '../../common/security/opaque-token.js';
 
 /** 256 bits from the CSPRNG, base64url: opaque to clients, unguessable. A session's first token. */
 export function generateRefreshToken(): string {
-  return randomBytes(32).toString('base64url');
+  return generateOpaqueToken();
 }
 
 /**
@@ -20,5 +21,5 @@ export function deriveRefreshToken(key: KeyObject, parent: string): string {
  * nothing to brute-force, and a database leak reveals no usable token.
  */
 export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hashOpaqueToken(token);
 }

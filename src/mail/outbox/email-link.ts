@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { generateOpaqueToken, hashOpaqueToken } from '../../common/security/opaque-token.js';
 
 /** What a single-use link mailed to a user lets them do. */
 export type EmailLinkPurpose =
@@ -35,10 +35,10 @@ export function isLiveLink(link: EmailLink, now: Date): boolean {
 
 /** 256 bits from the CSPRNG, base64url (43 characters). */
 export function generateLinkToken(): string {
-  return randomBytes(32).toString('base64url');
+  return generateOpaqueToken();
 }
 
 /** A fast hash suffices: 256 random bits leave nothing to brute-force (as for refresh tokens). */
 export function hashLinkToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hashOpaqueToken(token);
 }
