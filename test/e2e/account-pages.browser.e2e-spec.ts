@@ -1,22 +1,17 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { assertChromiumInstalled, browserTestRuns, launchChromium } from '../support/chromium.js';
 import { freePort } from '../support/server-process.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { signUp, type TestUser } from '../support/users.factory.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUTPUT_DIR = join(ROOT, 'test-output');
-const CHROMIUM_MISSING = `${CHROMIUM} is not installed (apt-get install chromium)`;
-const chromiumInstalled = existsSync(CHROMIUM);
-/** CI installs Chromium: there, a missing browser fails the suite rather than skipping it. */
-const runs = chromiumInstalled || process.env.CI === 'true';
-if (!runs) console.warn(`Skipping the account pages browser test: ${CHROMIUM_MISSING}`);
+const runs = browserTestRuns('account pages browser test');
 
 const STEP_TIMEOUT_MS = 10_000;
 const TEST_TIMEOUT_MS = 60_000;
@@ -37,8 +32,7 @@ const TEST_TIMEOUT_MS = 60_000;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!chromiumInstalled)
-      throw new Error(`Account pages browser test on CI: ${CHROMIUM_MISSING}`);
+    assertChromiumInstalled('Account pages browser test');
     sink = await new SmtpSink().start();
     // The links must point at where the browser reaches us: pick the port first.
     const port = await freePort();
@@ -48,19 +42,7 @@ const TEST_TIMEOUT_MS = 60_000;
     user = await signUp(testApp);
     await mkdir(OUTPUT_DIR, { recursive: true });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();

@@ -1,17 +1,12 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { assertChromiumInstalled, browserTestRuns, launchChromium } from '../support/chromium.js';
 import { startExample, type ExampleProcess } from '../support/example-process.js';
 import { freePort } from '../support/server-process.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { aUser } from '../support/users.factory.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_MISSING = `${CHROMIUM} is not installed (apt-get install chromium)`;
-const chromiumInstalled = existsSync(CHROMIUM);
-/** CI installs Chromium: there, a missing browser fails the suite rather than skipping it. */
-const runs = chromiumInstalled || process.env.CI === 'true';
-if (!runs) console.warn(`Skipping the browser example test: ${CHROMIUM_MISSING}`);
+const runs = browserTestRuns('browser example test');
 
 const STEP_TIMEOUT_MS = 10_000;
 const TEST_TIMEOUT_MS = 60_000;
@@ -33,7 +28,7 @@ const TEST_TIMEOUT_MS = 60_000;
   const user = aUser();
 
   beforeAll(async () => {
-    if (!chromiumInstalled) throw new Error(`Browser example test on CI: ${CHROMIUM_MISSING}`);
+    assertChromiumInstalled('Browser example test');
     site = await startExample('browser/serve.mjs', {});
     const pageOrigin = `http://localhost:${new URL(site.url).port}`;
     const apiPort = await freePort();
@@ -44,19 +39,7 @@ const TEST_TIMEOUT_MS = 60_000;
       PUBLIC_URL: apiOrigin,
     });
     await api.app.listen(apiPort, '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();

@@ -1,23 +1,18 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Locator, type Page, type Request } from 'playwright-core';
+import { type Browser, type Locator, type Page, type Request } from 'playwright-core';
+import { assertChromiumInstalled, browserTestRuns, launchChromium } from '../support/chromium.js';
 import { signUpAdmin } from '../support/admins.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import type { TestUser } from '../support/users.factory.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** CI keeps this directory as an artefact: swagger-ui.png, plus one picture per step. */
 const OUTPUT_DIR = join(ROOT, 'test-output');
 
-const CHROMIUM_MISSING = `${CHROMIUM} is not installed (apt-get install chromium)`;
-const chromiumInstalled = existsSync(CHROMIUM);
-/** CI installs Chromium: there, a missing browser fails the suite rather than skipping it. */
-const runs = chromiumInstalled || process.env.CI === 'true';
-if (!runs) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM_MISSING}`);
+const runs = browserTestRuns('Swagger UI browser test');
 
 /** Everything is local: a UI step that takes this long has failed. */
 const STEP_TIMEOUT_MS = 10_000;
@@ -90,7 +85,7 @@ interface Tokens {
   const requested: string[] = [];
 
   beforeAll(async () => {
-    if (!chromiumInstalled) throw new Error(`Swagger UI browser test on CI: ${CHROMIUM_MISSING}`);
+    assertChromiumInstalled('Swagger UI browser test');
     testApp = await createTestApp();
     await testApp.app.listen(0, '127.0.0.1');
     origin = `http://127.0.0.1:${new URL(await testApp.app.getUrl()).port}`;
@@ -98,19 +93,7 @@ interface Tokens {
     user = await signUpAdmin(testApp);
     await mkdir(OUTPUT_DIR, { recursive: true });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();
