@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LimitReason, LoginFailure } from '../audit/audit-event.js';
 import { AppConfig } from '../config/app-config.js';
+import { HttpRequestMetrics } from './http-request-metrics.js';
 
 export type LoginOutcome = 'succeeded' | LoginFailure | 'limited' | 'mfa_required' | 'bad_mfa_code';
 export type RefreshOutcome = 'rotated' | 'reuse_tolerated' | 'invalid' | 'reused';
@@ -16,10 +17,7 @@ export type MailOutcome = 'queued' | 'sent' | 'failed' | 'dropped';
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
-  private readonly http?: {
-    requests: Counter<'method' | 'route' | 'status'>;
-    duration: Histogram<'method' | 'route' | 'status'>;
-  };
+  private readonly http?: HttpRequestMetrics;
   private readonly logins?: Counter<'outcome'>;
   private readonly refreshes?: Counter<'outcome'>;
   private readonly rateLimited?: Counter<'limit'>;
@@ -31,21 +29,7 @@ export class Metrics {
     const registers = [this.registry];
     // Event-loop lag, memory, CPU, GC, handles: prom-client's defaults.
     collectDefaultMetrics({ register: this.registry });
-    this.http = {
-      requests: new Counter({
-        name: 'http_requests_total',
-        help: 'HTTP requests by method, route pattern and status.',
-        labelNames: ['method', 'route', 'status'],
-        registers,
-      }),
-      duration: new Histogram({
-        name: 'http_request_duration_seconds',
-        help: 'HTTP request duration by method, route pattern and status.',
-        labelNames: ['method', 'route', 'status'],
-        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-        registers,
-      }),
-    };
+    this.http = new HttpRequestMetrics(this.registry);
     this.logins = new Counter({
       name: 'auth_logins_total',
       help: 'Login attempts by outcome.',
@@ -80,10 +64,7 @@ export class Metrics {
   }
 
   request(method: string, route: string | undefined, status: number, seconds: number): void {
-    if (!this.http) return;
-    const labels = { method, route: route ?? 'unmatched', status: String(status) };
-    this.http.requests.inc(labels);
-    this.http.duration.observe(labels, seconds);
+    this.http?.observe(method, route ?? 'unmatched', status, seconds);
   }
 
   login(outcome: LoginOutcome): void {
