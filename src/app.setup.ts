@@ -134,7 +134,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
       setResponseHeaders(request, reply);
-      shutdown.track(request);
+      shutdown.track(request, reply);
       // While draining, keep-alive clients are asked to reconnect (to another instance).
       if (shutdown.draining) void reply.header('connection', 'close');
       done();

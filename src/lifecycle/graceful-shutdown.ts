@@ -1,12 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-
-interface InFlight {
-  readonly method: string;
-  readonly route: string;
-  readonly startedAt: number;
-}
 
 /**
  * Shutdown that a load balancer can follow: on SIGTERM/SIGINT readiness answers 503 at once;
@@ -18,7 +12,8 @@ interface InFlight {
 @Injectable()
 export class GracefulShutdown {
   private readonly logger = new Logger('Shutdown');
-  private readonly inFlight = new Map<string, InFlight>();
+  /** Requests accepted and not yet answered; what they were is only read when shutdown gives up. */
+  private readonly inFlight = new Map<FastifyRequest, FastifyReply>();
   private started = false;
 
   constructor(private readonly config: AppConfig) {}
@@ -28,16 +23,12 @@ export class GracefulShutdown {
     return this.started;
   }
 
-  track(request: FastifyRequest): void {
-    this.inFlight.set(request.id, {
-      method: request.method,
-      route: request.routeOptions.url ?? '(unmatched)',
-      startedAt: Date.now(),
-    });
+  track(request: FastifyRequest, reply: FastifyReply): void {
+    this.inFlight.set(request, reply);
   }
 
   untrack(request: FastifyRequest): void {
-    this.inFlight.delete(request.id);
+    this.inFlight.delete(request);
   }
 
   /** Runs the shutdown once; `close` stops the server and the app (Nest's shutdown hooks). */
@@ -66,9 +57,9 @@ export class GracefulShutdown {
   }
 
   private giveUp(): void {
-    const now = Date.now();
-    const requests = [...this.inFlight.values()].map(
-      (r) => `${r.method} ${r.route} (${Math.round((now - r.startedAt) / 1000)}s)`,
+    const requests = [...this.inFlight].map(
+      ([r, reply]) =>
+        `${r.method} ${r.routeOptions.url ?? '(unmatched)'} (${Math.round(reply.elapsedTime / 1000)}s)`,
     );
     this.logger.error(
       `Shutdown timed out after ${this.config.shutdown.timeoutSeconds}s; still running: ${

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { RouteMetadata } from '../../common/decorators/route-metadata.js';
 import { ProblemException } from '../../common/problems/problem.exception.js';
 import { notAuthenticated } from '../guards/bearer-challenges.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
@@ -18,16 +19,17 @@ const SECOND_FACTORS = ['otp', 'mfa'];
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
+  private readonly roles: RouteMetadata<readonly string[]>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.roles = new RouteMetadata(reflector, ROLES_KEY);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<readonly string[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.roles.of(context);
     if (!required || required.length === 0) return true;
     const caller = context
       .switchToHttp()

@@ -32,7 +32,7 @@ export class BearerTokenStrategy extends Strategy {
   }
 }
 
-function bearerToken(authorization: string | undefined): string | undefined {
+export function bearerToken(authorization: string | undefined): string | undefined {
   if (!authorization || authorization.length < 8) return undefined;
   // The scheme is case-insensitive (RFC 9110 §11.1).
   if (authorization.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
