@@ -78,6 +78,20 @@ describe('SessionsService: rotation and the reuse window', () => {
     expect(await service.rotate(g3, client)).toEqual({ kind: 'invalid' });
   });
 
+  it('is stricter than per-token spend times where the window skipped a generation (documented)', async () => {
+    const { refreshToken: g0 } = await service.start('user-1', client);
+    const g1 = tokenOf(await service.rotate(g0, client)); // g0 spent at 0 s
+    at(6);
+    const g2 = tokenOf(await service.rotate(g1, client)); // g1 spent at 6 s
+    at(8);
+    const g3 = tokenOf(await service.rotate(g2, client)); // g2 spent at 8 s
+    at(12);
+    await service.rotate(g3, client); // the window moves to g2, spent at 8 s
+    at(13);
+    // g1 was spent 7 s ago, but before the window: reuse.
+    expect(await service.rotate(g1, client)).toMatchObject({ kind: 'reused' });
+  });
+
   it('treats a spent token as reuse once the interval has passed', async () => {
     const { refreshToken: g0 } = await service.start('user-1', client);
     const g1 = tokenOf(await service.rotate(g0, client));
