@@ -27,6 +27,7 @@ import { RolesGuard } from './roles/roles.guard.js';
 import { InMemorySessionsRepository } from './sessions/repositories/in-memory.sessions.repository.js';
 import { SqlSessionsRepository } from './sessions/repositories/sql.sessions.repository.js';
 import { RevocationList } from './sessions/revocation-list.js';
+import { SessionRetentionJob } from './sessions/session-retention.job.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -68,6 +69,7 @@ import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.in
     AccessTokenVerifier,
     SessionsService,
     RevocationList,
+    SessionRetentionJob,
     LocalStrategy,
     JwtStrategy,
     { provide: PasswordHasher, useClass: BcryptPasswordHasher },

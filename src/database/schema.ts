@@ -49,6 +49,13 @@ export interface SessionsTable {
   revoked_at: NullableTimestamp;
   /** RFC 8176 methods as JSON, e.g. ["pwd","otp"]; null for a password-only session. */
   amr: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The generation of the current refresh token (0010). */
+  generation: ColumnType<number, number | undefined, number>;
+  /** SHA-256 of the current refresh token; null while it is a pre-0010 one in refresh_tokens. */
+  token_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The reuse window (see SessionsService): oldest spent generation still answered, and since when. */
+  reuse_window_generation: ColumnType<number | null, number | null | undefined, number | null>;
+  reuse_window_started_at: NullableTimestamp;
 }
 
 export interface MfaFactorsTable {
@@ -74,6 +81,7 @@ export interface MfaChallengesTable {
   used_at: NullableTimestamp;
 }
 
+/** Refresh tokens issued before 0010: read, never written; emptied by the session purge. */
 export interface RefreshTokensTable {
   id: string;
   session_id: string;

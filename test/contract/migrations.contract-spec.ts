@@ -1,3 +1,4 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,12 @@ import type { SqlDatabaseConfig } from '../../src/database/database.factory.js';
 import { openDatabase } from '../../src/database/database.factory.js';
 import type { Database } from '../../src/database/database.js';
 import { MIGRATIONS } from '../../src/database/migrations/migration-list.js';
+import { SqlSessionsRepository } from '../../src/auth/sessions/repositories/sql.sessions.repository.js';
+import type { RevocationList } from '../../src/auth/sessions/revocation-list.js';
+import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
+import { hashRefreshToken } from '../../src/auth/tokens/refresh-token.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import type { ServerSecrets } from '../../src/secrets/server-secrets.js';
 import { MigrationFailedError, runMigrations } from '../../src/database/migrator.js';
 import { createFreshDatabase, testPostgresUrl } from '../support/postgres.js';
 
@@ -110,5 +117,80 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       { username: 'john' },
     ]);
     expect(await runMigrations(db)).toEqual([]);
+  });
+
+  it('keeps pre-0010 refresh tokens working: the unspent one moves its session to the new format', async () => {
+    const db = await freshDatabase();
+    const before0010 = Object.fromEntries(
+      Object.entries(MIGRATIONS).filter(([name]) => name < '0010'),
+    );
+    await runMigrations(db, before0010);
+    const now = Date.now();
+    const iso = (offsetMs: number) => new Date(now + offsetMs).toISOString();
+    await db
+      .insertInto('users')
+      .values({
+        id: 'u1',
+        username: 'john',
+        username_key: 'john',
+        email: 'john@example.com',
+        email_key: 'john@example.com',
+        password_hash: 'h',
+        created_at: iso(-3_600_000),
+      })
+      .execute();
+    const sessionId = '6f1c2b8e-3a4d-4e5f-8a9b-0c1d2e3f4a5b';
+    await db
+      .insertInto('sessions')
+      .values({
+        id: sessionId,
+        user_id: 'u1',
+        created_at: iso(-3_600_000),
+        last_used_at: iso(-60_000),
+        expires_at: iso(86_400_000),
+        user_agent: null,
+        ip: null,
+      }) // the columns as 0009 left them: no generation or token_hash yet
+      .execute();
+    const [spent, unspent] = [randomBytes(32), randomBytes(32)].map((b) => b.toString('base64url'));
+    const legacyRow = (token: string, usedAt: string | null) => ({
+      id: randomBytes(8).toString('hex'),
+      session_id: sessionId,
+      token_hash: hashRefreshToken(token),
+      created_at: iso(-3_600_000),
+      expires_at: iso(86_400_000),
+      used_at: usedAt,
+    });
+    await db
+      .insertInto('refresh_tokens')
+      .values([legacyRow(spent!, iso(-60_000)), legacyRow(unspent!, null)])
+      .execute();
+
+    expect(await runMigrations(db)).toEqual(['0010-bounded-session-storage']);
+
+    const revoked: string[] = [];
+    const service = new SessionsService(
+      new SqlSessionsRepository(db),
+      { revoke: (ids: readonly string[]) => revoked.push(...ids) } as unknown as RevocationList,
+      { jwt: { refreshReuseIntervalSeconds: 10, refreshTokenTtlSeconds: 86_400 } } as AppConfig,
+      { refreshToken: createSecretKey(randomBytes(32)) } as unknown as ServerSecrets,
+    );
+    const client = { ip: null, userAgent: null, requestId: 'r' };
+    expect(await service.findToken(unspent!)).toMatchObject({ current: true });
+    const adopted = await service.rotate(unspent!, client);
+    expect(adopted).toMatchObject({ kind: 'rotated', reuseTolerated: false });
+    const next = adopted.kind === 'rotated' ? adopted.refreshToken : '';
+    expect(next).toMatch(/^[A-Za-z0-9_-]{92}$/);
+    // A concurrent or retried refresh with the same legacy token gets the same answer...
+    expect(await service.rotate(unspent!, client)).toMatchObject({
+      refreshToken: next,
+      reuseTolerated: true,
+    });
+    // ...and the new token rotates like any other, with no row added.
+    expect(await service.rotate(next, client)).toMatchObject({ kind: 'rotated' });
+    expect(await db.selectFrom('refresh_tokens').select('id').execute()).toHaveLength(2);
+    // A token spent before the upgrade, replayed after the interval, is still reuse.
+    expect(await service.rotate(spent!, client)).toMatchObject({ kind: 'reused' });
+    expect(revoked).toEqual([sessionId]);
   });
 });

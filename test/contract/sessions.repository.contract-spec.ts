@@ -1,8 +1,8 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemorySessionsRepository } from '../../src/auth/sessions/repositories/in-memory.sessions.repository.js';
 import { SqlSessionsRepository } from '../../src/auth/sessions/repositories/sql.sessions.repository.js';
 import type { SessionsRepository } from '../../src/auth/sessions/sessions.repository.js';
-import { generateRefreshToken, hashRefreshToken } from '../../src/auth/tokens/refresh-token.js';
 import { InMemoryUsersRepository } from '../../src/users/repositories/in-memory.users.repository.js';
 import { SqlUsersRepository } from '../../src/users/repositories/sql.users.repository.js';
 import type { UsersRepository } from '../../src/users/users.repository.js';
@@ -11,12 +11,19 @@ import { aUser } from '../support/users.factory.js';
 
 const DAY = 86_400_000;
 const client = { ip: '203.0.113.7', userAgent: 'Contract/1.0', requestId: 'req-1' };
+const aHash = () => randomBytes(32).toString('base64url');
 const aToken = (now: Date, ttl = DAY) => ({
-  tokenHash: hashRefreshToken(generateRefreshToken()),
+  sessionId: randomUUID(),
+  tokenHash: aHash(),
   expiresAt: new Date(now.getTime() + ttl),
 });
+const aSuccessor = (now: Date, generation: number, ttl = DAY) => ({
+  tokenHash: aHash(),
+  expiresAt: new Date(now.getTime() + ttl),
+  reuseWindow: { generation, startedAt: now },
+});
 
-describe.each(STORES)('SessionsRepository contract: %s', (_name, open) => {
+describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
   if (!open) return skipUnreachable();
   let store: StoreUnderTest;
   let sessions: SessionsRepository;
@@ -34,88 +41,122 @@ describe.each(STORES)('SessionsRepository contract: %s', (_name, open) => {
     return (await users.create({ username, email, passwordHash: 'x' })).id;
   };
 
-  it('creates a session with its first token, found by the token’s hash', async () => {
+  it('creates a session with its first token, found by its id', async () => {
     const userId = await aUserId();
     const now = new Date();
     const first = aToken(now);
     const session = await sessions.create(userId, client, first, now);
     expect(session).toMatchObject({
+      id: first.sessionId,
       userId,
       ip: client.ip,
       userAgent: client.userAgent,
       revokedAt: null,
       expiresAt: first.expiresAt,
+      generation: 0,
+      tokenHash: first.tokenHash,
+      reuseWindow: null,
     });
     expect(await sessions.findById(session.id)).toEqual(session);
-    const found = await sessions.findByTokenHash(first.tokenHash);
-    expect(found?.session).toEqual(session);
-    expect(found?.token).toMatchObject({ sessionId: session.id, usedAt: null });
-    expect(await sessions.findByTokenHash('unknown')).toBeUndefined();
+    expect(await sessions.findById(randomUUID())).toBeUndefined();
+    expect(await sessions.findLegacyToken(first.tokenHash)).toBeUndefined();
   });
 
-  it('rotates once: the token is spent, its successor belongs to the same session', async () => {
+  it('rotates once: the next generation, its hash, window, expiry and client are the row’s', async () => {
     const now = new Date();
     const first = aToken(now);
     const session = await sessions.create(await aUserId(), client, first, now);
-    const { token } = (await sessions.findByTokenHash(first.tokenHash))!;
 
     const later = new Date(now.getTime() + 1000);
-    const next = aToken(later, 2 * DAY);
+    const next = aSuccessor(later, 0, 2 * DAY);
     const newClient = { ip: '198.51.100.1', userAgent: 'Contract/2.0', requestId: 'req-2' };
-    expect(await sessions.rotate(token.id, next, newClient, later)).toBe('rotated');
-    expect((await sessions.findByTokenHash(first.tokenHash))?.token.usedAt).toEqual(later);
-    const successor = await sessions.findByTokenHash(next.tokenHash);
-    expect(successor?.session.id).toBe(session.id);
-    expect(successor?.session).toMatchObject({
+    const spent = { generation: 0, tokenHash: first.tokenHash };
+    expect(await sessions.rotate(session.id, spent, next, newClient, later)).toBe(true);
+    expect(await sessions.findById(session.id)).toEqual({
+      ...session,
+      generation: 1,
+      tokenHash: next.tokenHash,
+      reuseWindow: next.reuseWindow,
       lastUsedAt: later,
       expiresAt: next.expiresAt,
       ip: newClient.ip,
       userAgent: newClient.userAgent,
     });
 
-    // Spent: a second rotation is reuse, and adds nothing.
-    const again = aToken(later);
-    expect(await sessions.rotate(token.id, again, client, later)).toBe('reused');
-    expect(await sessions.findByTokenHash(again.tokenHash)).toBeUndefined();
+    // Spent: rotating it again changes nothing.
+    expect(await sessions.rotate(session.id, spent, aSuccessor(later, 0), client, later)).toBe(
+      false,
+    );
+    expect((await sessions.findById(session.id))?.tokenHash).toBe(next.tokenHash);
+    // Nor does a right generation with a wrong hash, or an unknown session.
+    const wrongHash = { generation: 1, tokenHash: aHash() };
+    expect(await sessions.rotate(session.id, wrongHash, aSuccessor(later, 1), client, later)).toBe(
+      false,
+    );
+    const current = { generation: 1, tokenHash: next.tokenHash };
+    expect(await sessions.rotate(randomUUID(), current, aSuccessor(later, 1), client, later)).toBe(
+      false,
+    );
   });
 
-  it('answers the session’s current token: the first, then each successor, never a spent one', async () => {
+  it('never rotates a revoked session', async () => {
     const now = new Date();
     const first = aToken(now);
     const session = await sessions.create(await aUserId(), client, first, now);
-    const other = await sessions.create(await aUserId(), client, aToken(now), now);
-    expect(await sessions.currentToken(session.id)).toMatchObject({
-      sessionId: session.id,
-      tokenHash: first.tokenHash,
-      expiresAt: first.expiresAt,
-      usedAt: null,
-    });
-    const { token } = (await sessions.findByTokenHash(first.tokenHash))!;
-    const next = aToken(now, 2 * DAY);
-    await sessions.rotate(token.id, next, client, now);
-    expect(await sessions.currentToken(session.id)).toMatchObject({
-      tokenHash: next.tokenHash,
-      expiresAt: next.expiresAt,
-      usedAt: null,
-    });
-    expect((await sessions.currentToken(other.id))?.sessionId).toBe(other.id);
-    expect(await sessions.currentToken('no-such-session')).toBeUndefined();
+    await sessions.revoke([session.id], now);
+    const spent = { generation: 0, tokenHash: first.tokenHash };
+    expect(await sessions.rotate(session.id, spent, aSuccessor(now, 0), client, now)).toBe(false);
+    expect((await sessions.findById(session.id))?.generation).toBe(0);
   });
 
   it('lets exactly one of many concurrent rotations of a token succeed, its successor current', async () => {
     const now = new Date();
     const first = aToken(now);
-    await sessions.create(await aUserId(), client, first, now);
-    const { token } = (await sessions.findByTokenHash(first.tokenHash))!;
-    const successors = Array.from({ length: 10 }, () => aToken(now));
+    const session = await sessions.create(await aUserId(), client, first, now);
+    const successors = Array.from({ length: 10 }, () => aSuccessor(now, 0));
+    const spent = { generation: 0, tokenHash: first.tokenHash };
     const outcomes = await Promise.all(
-      successors.map((successor) => sessions.rotate(token.id, successor, client, now)),
+      successors.map((successor) => sessions.rotate(session.id, spent, successor, client, now)),
     );
-    expect(outcomes.filter((o) => o === 'rotated')).toHaveLength(1);
-    // Once a loser hears `reused`, the winner's successor is there to be read.
-    const winner = successors[outcomes.indexOf('rotated')]!;
-    expect((await sessions.currentToken(token.sessionId))?.tokenHash).toBe(winner.tokenHash);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const winner = successors[outcomes.indexOf(true)]!;
+    expect(await sessions.findById(session.id)).toMatchObject({
+      generation: 1,
+      tokenHash: winner.tokenHash,
+    });
   });
+
+  // Every rotation is the same one-row UPDATE; PostgreSQL's network round trips make 10,000 take
+  // ~20 s on a busy machine, so it proves the same bound with 2,000.
+  const rotations = storeName === 'PostgreSQL' ? 2_000 : 10_000;
+  it(`keeps one row per session however often it rotates: ${rotations} rotations, 1 session row, 0 token rows`, async () => {
+    const userId = await aUserId();
+    const now = new Date();
+    const first = aToken(now);
+    const session = await sessions.create(userId, client, first, now);
+    let current = { generation: 0, tokenHash: first.tokenHash };
+    for (let generation = 0; generation < rotations; generation++) {
+      const successor = aSuccessor(now, 0);
+      expect(await sessions.rotate(session.id, current, successor, client, now)).toBe(true);
+      current = { generation: generation + 1, tokenHash: successor.tokenHash };
+    }
+    expect(await sessions.findById(session.id)).toMatchObject(current);
+    expect(await sessions.listLive(userId, now)).toHaveLength(1);
+    if (store.db) {
+      const count = async (table: 'sessions' | 'refresh_tokens', column: 'id' | 'session_id') =>
+        Number(
+          (
+            await store
+              .db!.selectFrom(table)
+              .select((eb) => eb.fn.countAll<number | string>().as('n'))
+              .where(column, '=', session.id)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      expect(await count('sessions', 'id')).toBe(1);
+      expect(await count('refresh_tokens', 'session_id')).toBe(0);
+    }
+  }, 60_000);
 
   it('lists live sessions newest first, without revoked or expired ones', async () => {
     const userId = await aUserId();
@@ -195,5 +236,93 @@ describe.each(STORES)('SessionsRepository contract: %s', (_name, open) => {
     expect(recent).toContainEqual({ id: loggedOut.id, revokedAt: loggedOutAt });
     expect(recent).toContainEqual({ id: live.id, revokedAt: deletedAt });
     expect(recent.map((r) => r.id)).not.toContain(longAgo.id);
+  });
+
+  describe('purge', () => {
+    // Far enough back that no other test's session ended before it.
+    const cutoff = new Date(Date.now() - 30 * DAY);
+    const at = (offsetMs: number) => new Date(cutoff.getTime() + offsetMs);
+    const aSessionEnding = async (end: { revokedAt?: Date; expiresAt: Date }) => {
+      const created = at(-2 * DAY);
+      const first = { ...aToken(created), expiresAt: end.expiresAt };
+      const session = await sessions.create(await aUserId(), client, first, created);
+      if (end.revokedAt) await sessions.revoke([session.id], end.revokedAt);
+      return session.id;
+    };
+
+    it('deletes the sessions that ended before the cutoff, revoked or expired, and keeps the others', async () => {
+      const revokedBefore = await aSessionEnding({ revokedAt: at(-1), expiresAt: at(DAY) });
+      const expiredBefore = await aSessionEnding({ expiresAt: at(-1) });
+      const revokedAfter = await aSessionEnding({ revokedAt: at(1), expiresAt: at(DAY) });
+      const expiredAfter = await aSessionEnding({ expiresAt: at(1) });
+      const now = new Date();
+      const live = (await sessions.create(await aUserId(), client, aToken(now), now)).id;
+
+      expect(await sessions.deleteEndedBefore(cutoff)).toBe(2);
+      expect(await sessions.findById(revokedBefore)).toBeUndefined();
+      expect(await sessions.findById(expiredBefore)).toBeUndefined();
+      for (const kept of [revokedAfter, expiredAfter, live]) {
+        expect((await sessions.findById(kept))?.id).toBe(kept);
+      }
+      expect((await sessions.revokedSince(at(0))).map((r) => r.id)).toContain(revokedAfter);
+      expect(await sessions.deleteEndedBefore(cutoff)).toBe(0);
+    });
+
+    it('deletes a backlog in batches until none is left', async () => {
+      const ended = await Promise.all(
+        [1, 2, 3, 4, 5].map((n) =>
+          aSessionEnding(n % 2 ? { revokedAt: at(-n), expiresAt: at(DAY) } : { expiresAt: at(-n) }),
+        ),
+      );
+      expect(await sessions.deleteEndedBefore(cutoff, 2)).toBe(5);
+      for (const id of ended) expect(await sessions.findById(id)).toBeUndefined();
+    });
+
+    it('deletes the revocations kept after deleted accounts once they are older than the cutoff', async () => {
+      if (!store.db) return; // The memory store keeps a deleted account's sessions instead.
+      const old = randomUUID();
+      const recent = randomUUID();
+      await store.db
+        .insertInto('session_revocations')
+        .values([
+          { session_id: old, revoked_at: at(-1).toISOString() },
+          { session_id: recent, revoked_at: at(1).toISOString() },
+        ])
+        .execute();
+      await sessions.deleteEndedBefore(cutoff, 1);
+      const ids = (await sessions.revokedSince(at(-DAY))).map((r) => r.id);
+      expect(ids).toContain(recent);
+      expect(ids).not.toContain(old);
+    });
+
+    it('deletes pre-0010 refresh tokens once expired, and with their ended session', async () => {
+      if (!store.db) return; // Nothing predates the memory store.
+      const db = store.db;
+      const now = new Date();
+      const live = await sessions.create(await aUserId(), client, aToken(now), now);
+      const ended = await aSessionEnding({ revokedAt: at(-1), expiresAt: at(DAY) });
+      const legacy = (sessionId: string, expiresAt: Date) => ({
+        id: randomUUID(),
+        session_id: sessionId,
+        token_hash: aHash(),
+        created_at: at(-2 * DAY).toISOString(),
+        expires_at: expiresAt.toISOString(),
+        used_at: at(-DAY).toISOString(),
+      });
+      const expired = legacy(live.id, at(-1));
+      const unexpired = legacy(live.id, at(1));
+      const ofEnded = legacy(ended, at(DAY));
+      await db.insertInto('refresh_tokens').values([expired, unexpired, ofEnded]).execute();
+      expect(await sessions.findLegacyToken(unexpired.token_hash)).toMatchObject({
+        session: { id: live.id },
+        expiresAt: at(1),
+        usedAt: at(-DAY),
+      });
+
+      await sessions.deleteEndedBefore(cutoff);
+      expect(await sessions.findLegacyToken(expired.token_hash)).toBeUndefined();
+      expect(await sessions.findLegacyToken(ofEnded.token_hash)).toBeUndefined();
+      expect((await sessions.findLegacyToken(unexpired.token_hash))?.session.id).toBe(live.id);
+    });
   });
 });

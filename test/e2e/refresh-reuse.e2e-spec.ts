@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
 import { hashRefreshToken } from '../../src/auth/tokens/refresh-token.js';
@@ -40,7 +41,7 @@ describe('REFRESH_REUSE_INTERVAL (default 10 s): a spent token presented again s
     const refreshTokens = new Set(responses.map((r) => r.body.refresh_token as string));
     expect(refreshTokens.size).toBe(1);
     const [current] = [...refreshTokens];
-    expect(current).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(current).toMatch(/^[A-Za-z0-9_-]{92}$/);
     expect(current).not.toBe(login.refresh_token);
     for (const response of responses) {
       expect(response.headers['cache-control']).toBe('no-store');
@@ -117,11 +118,12 @@ describe('REFRESH_REUSE_INTERVAL (default 10 s): a spent token presented again s
     ]);
   });
 
-  it('keeps only hashes of refresh tokens at rest', async () => {
+  it('keeps only the hash of a session’s current refresh token at rest, and no spent token at all', async () => {
     const login = await logInForTokens(app, await signUp(app));
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => refresh(login.refresh_token)),
     );
+    const current = answers[0]!.body.refresh_token as string;
     const tokens = [login.refresh_token, ...answers.map((a) => a.body.refresh_token as string)];
     const db = app.app.get(Database);
     const stored = JSON.stringify([
@@ -129,10 +131,36 @@ describe('REFRESH_REUSE_INTERVAL (default 10 s): a spent token presented again s
       await db.selectFrom('sessions').selectAll().execute(),
       await db.selectFrom('audit_events').selectAll().execute(),
     ]);
-    for (const token of tokens) {
-      expect(stored).not.toContain(token);
-      expect(stored).toContain(hashRefreshToken(token));
-    }
+    for (const token of tokens) expect(stored).not.toContain(token);
+    expect(stored).toContain(hashRefreshToken(current));
+    expect(stored).not.toContain(hashRefreshToken(login.refresh_token));
+  });
+
+  it('refuses a made-up token naming a real session, and ends nothing', async () => {
+    const login = await logInForTokens(app, await signUp(app));
+    const rotated = (await refresh(login.refresh_token).expect(200)).body as Tokens;
+    // Someone who read the session id (it is in every access token) invents an older generation.
+    const forged = Buffer.from(login.refresh_token, 'base64url');
+    randomBytes(48).copy(forged, 21); // a secret and a tag of their own
+    const answer = await refresh(forged.toString('base64url')).expect(401);
+    expect(answer.body).toMatchObject(INVALID_REFRESH);
+    // A well-formed token whose tag is not ours, for a generation yet to come, neither.
+    const future = Buffer.from(rotated.refresh_token, 'base64url');
+    future.writeUInt32BE(5, 17);
+    await refresh(future.toString('base64url')).expect(401);
+
+    await protectedWith(app, rotated.access_token).expect(200);
+    await refresh(rotated.refresh_token).expect(200);
+  });
+
+  it('ends the session when a token of ours comes back from more than 64 rotations ago', async () => {
+    const login = await logInForTokens(app, await signUp(app));
+    let current = login;
+    for (let i = 0; i < 66; i++) current = (await refresh(current.refresh_token).expect(200)).body;
+    // Within REFRESH_REUSE_INTERVAL, but too far back to be a retry: reuse.
+    await refresh(login.refresh_token).expect(401);
+    await refresh(current.refresh_token).expect(401);
+    await protectedWith(app, current.access_token).expect(401);
   });
 });
 

@@ -98,7 +98,7 @@ describe('POST /refresh', () => {
     const login = await logInForTokens(app, await signUp(app));
     const db = app.app.get(Database);
     await db
-      .updateTable('refresh_tokens')
+      .updateTable('sessions')
       .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
       .where('token_hash', '=', hashRefreshToken(login.refresh_token))
       .execute();

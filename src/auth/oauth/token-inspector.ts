@@ -70,14 +70,18 @@ export class TokenInspector {
 
   private async liveRefreshToken(token: string): Promise<LiveToken | undefined> {
     const found = await this.sessions.findToken(token);
-    if (!found) return undefined;
-    const now = new Date();
-    const { token: record, session } = found;
     // A rotated token is spent, even while a reuse window would still answer it at /refresh.
-    if (record.usedAt || record.expiresAt <= now || !isLive(session, now)) return undefined;
+    if (!found?.current || !isLive(found.session, new Date())) return undefined;
+    const { session } = found;
     const user = await this.users.findById(session.userId);
     if (!user || user.disabledAt) return undefined;
-    return { type: 'refresh_token', session, username: user.username, expiresAt: record.expiresAt };
+    // The current token expires with its session.
+    return {
+      type: 'refresh_token',
+      session,
+      username: user.username,
+      expiresAt: session.expiresAt,
+    };
   }
 
   /** Our signature, issuer, audience and expiry checked; revocation is the caller's concern. */

@@ -1,38 +1,49 @@
-import { NewRefreshToken, RefreshTokenRecord, Session } from './session.js';
+import type {
+  FirstRefreshToken,
+  LegacyRefreshToken,
+  RotatedRefreshToken,
+  Session,
+} from './session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 
-export type RotationOutcome = 'rotated' | 'reused';
+/** What a rotation expects to find in the session row: the token it spends. */
+export interface CurrentRefreshToken {
+  readonly generation: number;
+  /** Null: the session's current token is still a legacy one (see `findLegacyToken`). */
+  readonly tokenHash: string | null;
+}
 
-/** Sessions and their refresh tokens; the injection token of the store. */
+/**
+ * Sessions, one row each however often they rotate; the injection token of the store. A row is
+ * deleted only by `deleteEndedBefore`, once no token of the session can be valid.
+ */
 export abstract class SessionsRepository {
   /** Starts a session with its first refresh token; `amr` as the login proved it. */
   abstract create(
     userId: string,
     client: ClientInfo,
-    firstToken: NewRefreshToken,
+    firstToken: FirstRefreshToken,
     now: Date,
     amr?: readonly string[],
   ): Promise<Session>;
 
   abstract findById(id: string): Promise<Session | undefined>;
 
-  abstract findByTokenHash(
-    tokenHash: string,
-  ): Promise<{ token: RefreshTokenRecord; session: Session } | undefined>;
-
   /**
-   * Spends `tokenId` and adds its successor in one step. Answers `reused` (changing nothing) when
-   * the token was already spent, even by a concurrent call.
+   * Replaces the session's current token by its successor, if the session is not revoked and its
+   * current token is still `spent` — one conditional update, the race guard: of concurrent
+   * rotations of one token exactly one answers true.
    */
   abstract rotate(
-    tokenId: string,
-    successor: NewRefreshToken,
+    sessionId: string,
+    spent: CurrentRefreshToken,
+    successor: RotatedRefreshToken,
     client: ClientInfo,
     now: Date,
-  ): Promise<RotationOutcome>;
+  ): Promise<boolean>;
 
-  /** The session's token that is not spent yet (its newest: a session's tokens form one chain). */
-  abstract currentToken(sessionId: string): Promise<RefreshTokenRecord | undefined>;
+  /** A refresh token issued before migration 0010, by its hash; never one issued since. */
+  abstract findLegacyToken(tokenHash: string): Promise<LegacyRefreshToken | undefined>;
 
   /** The user's sessions that are neither revoked nor expired, newest first. */
   abstract listLive(userId: string, now: Date): Promise<Session[]>;
@@ -45,4 +56,14 @@ export abstract class SessionsRepository {
 
   /** Sessions revoked at or after `since` (for the access-token revocation list). */
   abstract revokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
+
+  /**
+   * Deletes the sessions that ended (revoked or expired) before `cutoff`, the revocations kept
+   * after deleted accounts from before it, and legacy refresh tokens that expired before it, in
+   * batches of at most `batchSize` rows per statement. Answers how many sessions it deleted.
+   */
+  abstract deleteEndedBefore(cutoff: Date, batchSize?: number): Promise<number>;
 }
+
+/** Rows per purge statement: small enough that no statement holds its locks for long. */
+export const PURGE_BATCH_SIZE = 1_000;

@@ -1,13 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ServerSecrets } from '../../secrets/server-secrets.js';
 import {
-  deriveRefreshToken,
-  generateRefreshToken,
+  adoptLegacyRefreshToken,
+  firstRefreshToken,
   hashRefreshToken,
+  isLegacyRefreshToken,
+  MAX_GENERATION,
+  nextRefreshToken,
+  parseRefreshToken,
+  type PresentedRefreshToken,
+  type RefreshToken,
 } from '../tokens/refresh-token.js';
 import { RevocationList } from './revocation-list.js';
-import { isLive, type RefreshTokenRecord, type Session } from './session.js';
+import { isLive, type ReuseWindow, type Session } from './session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -17,6 +24,8 @@ import { SessionsRepository } from './sessions.repository.js';
  * work a replayed token can cause.
  */
 const MAX_TOLERATED_GENERATIONS = 64;
+
+const INVALID = { kind: 'invalid' } as const;
 
 export type RefreshOutcome =
   | {
@@ -36,6 +45,13 @@ export type RefreshOutcome =
   /** A spent token came back: the whole family has been revoked (RFC 9700 §4.14). */
   | { readonly kind: 'reused'; readonly session: Session };
 
+/** What a refresh token presented to /revoke or /introspect is. */
+export interface FoundRefreshToken {
+  readonly session: Session;
+  /** The session's current token (not yet rotated); the session may still have ended. */
+  readonly current: boolean;
+}
+
 /** Sessions (refresh-token families): start, rotate, end; and the revocation of their tokens. */
 @Injectable()
 export class SessionsService {
@@ -52,15 +68,19 @@ export class SessionsService {
     amr?: readonly string[],
   ): Promise<{ session: Session; refreshToken: string }> {
     const now = new Date();
-    const refreshToken = generateRefreshToken();
+    const first = firstRefreshToken(this.secrets.refreshToken, randomUUID());
     const session = await this.sessions.create(
       userId,
       client,
-      { tokenHash: hashRefreshToken(refreshToken), expiresAt: this.refreshExpiry(now) },
+      {
+        sessionId: first.sessionId,
+        tokenHash: hashRefreshToken(first.token),
+        expiresAt: this.refreshExpiry(now),
+      },
       now,
       amr,
     );
-    return { session, refreshToken };
+    return { session, refreshToken: first.token };
   }
 
   /**
@@ -70,96 +90,190 @@ export class SessionsService {
    */
   async rotate(refreshToken: string, client: ClientInfo): Promise<RefreshOutcome> {
     const now = new Date();
-    const tokenHash = hashRefreshToken(refreshToken);
-    let found = await this.sessions.findByTokenHash(tokenHash);
-    if (!found) return { kind: 'invalid' };
-    if (!found.token.usedAt) {
-      const { token, session } = found;
-      if (!isLive(session, now) || token.expiresAt <= now) return { kind: 'invalid' };
-      const successor = deriveRefreshToken(this.secrets.refreshToken, refreshToken);
+    const presented = parseRefreshToken(this.secrets.refreshToken, refreshToken);
+    if (!presented) return this.rotateLegacy(refreshToken, client, now);
+    const session = await this.sessions.findById(presented.sessionId);
+    if (!session) return INVALID;
+    return this.exchange(session, presented, hashRefreshToken(refreshToken), client, now);
+  }
+
+  /**
+   * `presented` is the session's current token when its generation and hash are the row's
+   * (`presentedHash` null: a legacy token standing for the session's unspent pre-0010 token).
+   */
+  private async exchange(
+    session: Session,
+    presented: PresentedRefreshToken,
+    presentedHash: string | null,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<RefreshOutcome> {
+    const isCurrent = (s: Session) =>
+      s.generation === presented.generation && s.tokenHash === presentedHash;
+    if (isCurrent(session)) {
+      if (!isLive(session, now) || session.generation >= MAX_GENERATION) return INVALID;
+      const successor = nextRefreshToken(this.secrets.refreshToken, presented);
       const expiresAt = this.refreshExpiry(now);
-      const outcome = await this.sessions.rotate(
-        token.id,
-        { tokenHash: hashRefreshToken(successor), expiresAt },
+      const rotated = await this.sessions.rotate(
+        session.id,
+        { generation: session.generation, tokenHash: session.tokenHash },
+        {
+          tokenHash: hashRefreshToken(successor.token),
+          expiresAt,
+          reuseWindow: this.reuseWindowAfter(session, now),
+        },
         client,
         now,
       );
-      if (outcome === 'rotated') {
+      if (rotated) {
         return {
           kind: 'rotated',
           session,
-          refreshToken: successor,
+          refreshToken: successor.token,
           refreshTokenExpiresAt: expiresAt,
           reuseTolerated: false,
         };
       }
-      // A concurrent call spent it first; its spend and the successor are committed together, so
-      // reading again shows both.
-      found = await this.sessions.findByTokenHash(tokenHash);
-      if (!found) return { kind: 'invalid' };
+      // A concurrent call rotated it first (or ended the session): read what it wrote.
+      const after = await this.sessions.findById(session.id);
+      if (!after || isCurrent(after)) return INVALID;
+      session = after;
     }
-    return this.spent(refreshToken, found.token, found.session, now);
+    // Not current: an older generation is reuse only if the token is ours (a forged one for a
+    // known session id ends nothing); a newer one, or one with another hash, was never issued.
+    if (!presented.authentic || presented.generation >= session.generation) return INVALID;
+    return this.spent(presented, session, now);
   }
 
-  /** A spent token came back: answered within the reuse interval, theft after it. */
-  private async spent(
+  /**
+   * A token issued before migration 0010 (found by its hash, as then). Its session's unspent one
+   * rotates into the current format; a retry of it is then a spent token of generation 0.
+   */
+  private async rotateLegacy(
     refreshToken: string,
-    token: RefreshTokenRecord,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<RefreshOutcome> {
+    if (!isLegacyRefreshToken(refreshToken)) return INVALID;
+    const legacy = await this.sessions.findLegacyToken(hashRefreshToken(refreshToken));
+    if (!legacy) return INVALID;
+    const { session } = legacy;
+    if (legacy.usedAt !== null) {
+      // Spent before the upgrade. Within the interval a lost answer is likelier than theft, but
+      // the old chain's current token cannot be answered any more: refuse without ending anything.
+      return this.withinReuseInterval(legacy.usedAt, now) ? INVALID : this.reused(session, now);
+    }
+    const adopted = adoptLegacyRefreshToken(this.secrets.refreshToken, session.id, refreshToken);
+    if (session.tokenHash === null && legacy.expiresAt <= now) return INVALID;
+    return this.exchange(
+      session,
+      { ...adopted, authentic: true },
+      session.tokenHash === null ? null : hashRefreshToken(adopted.token),
+      client,
+      now,
+    );
+  }
+
+  /** A spent token of ours came back: answered within the reuse interval, theft after it. */
+  private async spent(
+    presented: PresentedRefreshToken,
     session: Session,
     now: Date,
   ): Promise<RefreshOutcome> {
-    const tolerated =
-      this.withinReuseInterval(token, now) && isLive(session, now)
-        ? await this.currentTokenFrom(refreshToken, session.id, now)
-        : undefined;
-    if (tolerated === undefined) return this.reused(session, now);
+    const current = this.currentTokenFrom(presented, session, now);
+    if (current === undefined) return this.reused(session, now);
     return {
       kind: 'rotated',
       session,
-      refreshToken: tolerated.token,
-      refreshTokenExpiresAt: tolerated.expiresAt,
+      refreshToken: current,
+      refreshTokenExpiresAt: session.expiresAt,
       reuseTolerated: true,
     };
   }
 
-  private withinReuseInterval(token: RefreshTokenRecord, now: Date): boolean {
-    const intervalMs = this.config.jwt.refreshReuseIntervalSeconds * 1000;
-    // 0 turns the window off: even a reuse in the same millisecond as the rotation is theft.
-    if (intervalMs === 0 || token.usedAt === null) return false;
-    return now.getTime() - token.usedAt.getTime() <= intervalMs;
+  /**
+   * The session's current token, recomputed by deriving forward from the spent `ancestor`, when
+   * the reuse window covers it: spent no earlier than the window's generation, the window opened
+   * within REFRESH_REUSE_INTERVAL, at most 64 generations behind. Spend times only grow, so this
+   * never answers a token spent longer ago than the interval.
+   */
+  private currentTokenFrom(
+    ancestor: PresentedRefreshToken,
+    session: Session,
+    now: Date,
+  ): string | undefined {
+    const window = session.reuseWindow;
+    const behind = session.generation - ancestor.generation;
+    if (
+      !window ||
+      session.tokenHash === null ||
+      !isLive(session, now) ||
+      ancestor.generation < window.generation ||
+      behind > MAX_TOLERATED_GENERATIONS ||
+      !this.withinReuseInterval(window.startedAt, now)
+    ) {
+      return undefined;
+    }
+    let candidate: RefreshToken = ancestor;
+    for (let step = 0; step < behind; step++) {
+      candidate = nextRefreshToken(this.secrets.refreshToken, candidate);
+    }
+    return hashRefreshToken(candidate.token) === session.tokenHash ? candidate.token : undefined;
   }
 
   /**
-   * The session's current (unspent) token, recomputed by deriving forward from `ancestor` until
-   * its hash matches; undefined when it is not a recent descendant (or has expired).
+   * The reuse window after spending the session's current generation now. While the window is
+   * within the interval it stays (so a retry two generations back is still answered); then it
+   * moves to the last spend still within it — the previous generation's, at `lastUsedAt`, or this
+   * one. Stricter than remembering every spend time: a token spent within the interval but
+   * before both of those is treated as reuse (see docs/sessions-and-tokens.md).
    */
-  private async currentTokenFrom(
-    ancestor: string,
-    sessionId: string,
-    now: Date,
-  ): Promise<{ token: string; expiresAt: Date } | undefined> {
-    const current = await this.sessions.currentToken(sessionId);
-    if (!current || current.expiresAt <= now) return undefined;
-    let candidate = ancestor;
-    for (let generation = 0; generation < MAX_TOLERATED_GENERATIONS; generation++) {
-      candidate = deriveRefreshToken(this.secrets.refreshToken, candidate);
-      if (hashRefreshToken(candidate) === current.tokenHash) {
-        return { token: candidate, expiresAt: current.expiresAt };
-      }
+  private reuseWindowAfter(session: Session, now: Date): ReuseWindow {
+    const window = session.reuseWindow;
+    if (window && this.withinReuseInterval(window.startedAt, now)) return window;
+    // lastUsedAt is when generation - 1 was spent (rotation is the only writer after creation).
+    if (session.generation > 0 && this.withinReuseInterval(session.lastUsedAt, now)) {
+      return { generation: session.generation - 1, startedAt: session.lastUsedAt };
     }
-    return undefined;
+    return { generation: session.generation, startedAt: now };
   }
 
-  /** A refresh token's record and session, if the token is known (spent or not). */
-  findToken(
-    refreshToken: string,
-  ): Promise<{ token: RefreshTokenRecord; session: Session } | undefined> {
-    return this.sessions.findByTokenHash(hashRefreshToken(refreshToken));
+  private withinReuseInterval(since: Date, now: Date): boolean {
+    const intervalMs = this.config.jwt.refreshReuseIntervalSeconds * 1000;
+    // 0 turns the window off: even a reuse in the same millisecond as the rotation is theft.
+    return intervalMs > 0 && now.getTime() - since.getTime() <= intervalMs;
   }
 
-  /** The session a refresh token belongs to, if the token is known (spent or not). */
+  /**
+   * The session a refresh token of ours names, spent or not, and whether it is the session's
+   * current token. Undefined for a string that is not one (a forged token included).
+   */
+  async findToken(refreshToken: string): Promise<FoundRefreshToken | undefined> {
+    const presented = parseRefreshToken(this.secrets.refreshToken, refreshToken);
+    if (!presented) {
+      if (!isLegacyRefreshToken(refreshToken)) return undefined;
+      const legacy = await this.sessions.findLegacyToken(hashRefreshToken(refreshToken));
+      if (!legacy) return undefined;
+      const current =
+        legacy.usedAt === null &&
+        legacy.session.tokenHash === null &&
+        legacy.expiresAt > new Date();
+      return { session: legacy.session, current };
+    }
+    const session = await this.sessions.findById(presented.sessionId);
+    if (!session) return undefined;
+    const current =
+      session.generation === presented.generation &&
+      session.tokenHash === hashRefreshToken(refreshToken);
+    if (!current && (!presented.authentic || presented.generation >= session.generation)) {
+      return undefined;
+    }
+    return { session, current };
+  }
+
+  /** The session a refresh token belongs to, if the token is ours (spent or not). */
   async sessionOf(refreshToken: string): Promise<Session | undefined> {
-    return (await this.sessions.findByTokenHash(hashRefreshToken(refreshToken)))?.session;
+    return (await this.findToken(refreshToken))?.session;
   }
 
   findById(id: string): Promise<Session | undefined> {

@@ -7,6 +7,7 @@ import * as createServerSecretsAndKnownAddresses from './0005-create-server-secr
 import * as rolesAndAccountAdmin from './0006-roles-and-account-admin.js';
 import * as createMailOutbox from './0008-create-mail-outbox.js';
 import * as createMfa from './0009-create-mfa.js';
+import * as boundedSessionStorage from './0010-bounded-session-storage.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-roles-and-account-admin': rolesAndAccountAdmin,
   '0008-create-mail-outbox': createMailOutbox,
   '0009-create-mfa': createMfa,
+  '0010-bounded-session-storage': boundedSessionStorage,
 };

@@ -1,33 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   isLive,
   newSession,
-  type NewRefreshToken,
-  type RefreshTokenRecord,
+  type FirstRefreshToken,
+  type LegacyRefreshToken,
+  type RotatedRefreshToken,
   type Session,
 } from '../session.js';
 import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
-import { SessionsRepository, type RotationOutcome } from '../sessions.repository.js';
+import { SessionsRepository, type CurrentRefreshToken } from '../sessions.repository.js';
 
 @Injectable()
 export class InMemorySessionsRepository extends SessionsRepository {
   private readonly sessions = new Map<string, Session>();
-  private readonly tokens = new Map<string, RefreshTokenRecord>();
-  private readonly tokenIdByHash = new Map<string, string>();
-  /** session id → its newest token's id: every token added is the session's current one. */
-  private readonly currentTokenId = new Map<string, string>();
 
   create(
     userId: string,
     client: ClientInfo,
-    first: NewRefreshToken,
+    first: FirstRefreshToken,
     now: Date,
     amr?: readonly string[],
   ): Promise<Session> {
-    const session = newSession(userId, client, first.expiresAt, now, amr);
+    const session = newSession(userId, client, first, now, amr);
     this.sessions.set(session.id, session);
-    this.addToken(session.id, first);
     return Promise.resolve(session);
   }
 
@@ -35,37 +30,39 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return Promise.resolve(this.sessions.get(id));
   }
 
-  findByTokenHash(tokenHash: string) {
-    const token = this.tokens.get(this.tokenIdByHash.get(tokenHash) ?? '');
-    const session = token && this.sessions.get(token.sessionId);
-    return Promise.resolve(token && session ? { token, session } : undefined);
-  }
-
   rotate(
-    tokenId: string,
-    successor: NewRefreshToken,
+    sessionId: string,
+    spent: CurrentRefreshToken,
+    successor: RotatedRefreshToken,
     client: ClientInfo,
     now: Date,
-  ): Promise<RotationOutcome> {
-    const token = this.tokens.get(tokenId);
-    const session = token && this.sessions.get(token.sessionId);
-    // Synchronous check-and-set: two concurrent rotations cannot both see the token unspent.
-    if (!token || !session || token.usedAt) return Promise.resolve('reused');
-    this.tokens.set(tokenId, { ...token, usedAt: now });
-    this.addToken(session.id, successor);
-    this.sessions.set(session.id, {
+  ): Promise<boolean> {
+    const session = this.sessions.get(sessionId);
+    // Synchronous check-and-set: two concurrent rotations cannot both see the token current.
+    if (
+      !session ||
+      session.revokedAt !== null ||
+      session.generation !== spent.generation ||
+      session.tokenHash !== spent.tokenHash
+    ) {
+      return Promise.resolve(false);
+    }
+    this.sessions.set(sessionId, {
       ...session,
+      generation: spent.generation + 1,
+      tokenHash: successor.tokenHash,
+      reuseWindow: successor.reuseWindow,
       lastUsedAt: now,
       expiresAt: successor.expiresAt,
       ip: client.ip,
       userAgent: client.userAgent,
     });
-    return Promise.resolve('rotated');
+    return Promise.resolve(true);
   }
 
-  currentToken(sessionId: string): Promise<RefreshTokenRecord | undefined> {
-    const token = this.tokens.get(this.currentTokenId.get(sessionId) ?? '');
-    return Promise.resolve(token?.usedAt === null ? token : undefined);
+  /** Nothing outlives a restart here: no token can be older than this store. */
+  findLegacyToken(): Promise<LegacyRefreshToken | undefined> {
+    return Promise.resolve(undefined);
   }
 
   listLive(userId: string, now: Date): Promise<Session[]> {
@@ -102,10 +99,18 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return Promise.resolve(revoked);
   }
 
-  private addToken(sessionId: string, token: NewRefreshToken): void {
-    const record: RefreshTokenRecord = { id: randomUUID(), sessionId, usedAt: null, ...token };
-    this.tokens.set(record.id, record);
-    this.tokenIdByHash.set(record.tokenHash, record.id);
-    this.currentTokenId.set(sessionId, record.id);
+  /** Sessions only: a deleted account's sessions stay here (revoked) until they are purged. */
+  deleteEndedBefore(cutoff: Date): Promise<number> {
+    let deleted = 0;
+    for (const [id, session] of this.sessions) {
+      if (
+        (session.revokedAt !== null && session.revokedAt < cutoff) ||
+        session.expiresAt < cutoff
+      ) {
+        this.sessions.delete(id);
+        deleted++;
+      }
+    }
+    return Promise.resolve(deleted);
   }
 }

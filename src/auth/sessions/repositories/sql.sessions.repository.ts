@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { Database } from '../../../database/database.js';
@@ -6,12 +5,17 @@ import { toDate, toDateOrNull, type SessionsTable } from '../../../database/sche
 import {
   newSession,
   PASSWORD_ONLY,
-  type NewRefreshToken,
-  type RefreshTokenRecord,
+  type FirstRefreshToken,
+  type LegacyRefreshToken,
+  type RotatedRefreshToken,
   type Session,
 } from '../session.js';
 import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
-import { SessionsRepository, type RotationOutcome } from '../sessions.repository.js';
+import {
+  PURGE_BATCH_SIZE,
+  SessionsRepository,
+  type CurrentRefreshToken,
+} from '../sessions.repository.js';
 
 @Injectable()
 export class SqlSessionsRepository extends SessionsRepository {
@@ -22,27 +26,26 @@ export class SqlSessionsRepository extends SessionsRepository {
   async create(
     userId: string,
     client: ClientInfo,
-    first: NewRefreshToken,
+    first: FirstRefreshToken,
     now: Date,
     amr?: readonly string[],
   ): Promise<Session> {
-    const session = newSession(userId, client, first.expiresAt, now, amr);
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('sessions')
-        .values({
-          id: session.id,
-          user_id: userId,
-          created_at: now.toISOString(),
-          last_used_at: now.toISOString(),
-          expires_at: first.expiresAt.toISOString(),
-          user_agent: client.userAgent,
-          ip: client.ip,
-          amr: JSON.stringify(session.amr),
-        })
-        .execute();
-      await insertToken(trx, session.id, first, now);
-    });
+    const session = newSession(userId, client, first, now, amr);
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id: session.id,
+        user_id: userId,
+        created_at: now.toISOString(),
+        last_used_at: now.toISOString(),
+        expires_at: first.expiresAt.toISOString(),
+        user_agent: client.userAgent,
+        ip: client.ip,
+        amr: JSON.stringify(session.amr),
+        generation: 0,
+        token_hash: first.tokenHash,
+      })
+      .execute();
     return session;
   }
 
@@ -55,75 +58,51 @@ export class SqlSessionsRepository extends SessionsRepository {
     return row && toSession(row);
   }
 
-  async findByTokenHash(tokenHash: string) {
+  async rotate(
+    sessionId: string,
+    spent: CurrentRefreshToken,
+    successor: RotatedRefreshToken,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<boolean> {
+    // One conditional update by primary key, no transaction: the WHERE clause is the race guard.
+    const result = await this.db
+      .updateTable('sessions')
+      .set({
+        generation: spent.generation + 1,
+        token_hash: successor.tokenHash,
+        reuse_window_generation: successor.reuseWindow.generation,
+        reuse_window_started_at: successor.reuseWindow.startedAt.toISOString(),
+        last_used_at: now.toISOString(),
+        expires_at: successor.expiresAt.toISOString(),
+        ip: client.ip,
+        user_agent: client.userAgent,
+      })
+      .where('id', '=', sessionId)
+      .where('generation', '=', spent.generation)
+      .where((eb) =>
+        spent.tokenHash === null
+          ? eb('token_hash', 'is', null)
+          : eb('token_hash', '=', spent.tokenHash),
+      )
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async findLegacyToken(tokenHash: string): Promise<LegacyRefreshToken | undefined> {
     const row = await this.db
       .selectFrom('refresh_tokens as t')
       .innerJoin('sessions as s', 's.id', 't.session_id')
       .selectAll('s')
-      .select([
-        't.id as token_id',
-        't.token_hash',
-        't.expires_at as token_expires_at',
-        't.used_at as token_used_at',
-      ])
+      .select(['t.expires_at as legacy_expires_at', 't.used_at as legacy_used_at'])
       .where('t.token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const token: RefreshTokenRecord = {
-      id: row.token_id,
-      sessionId: row.id,
-      tokenHash: row.token_hash,
-      expiresAt: toDate(row.token_expires_at),
-      usedAt: toDateOrNull(row.token_used_at),
-    };
-    return { token, session: toSession(row) };
-  }
-
-  rotate(
-    tokenId: string,
-    successor: NewRefreshToken,
-    client: ClientInfo,
-    now: Date,
-  ): Promise<RotationOutcome> {
-    return this.db.transaction().execute(async (trx) => {
-      // The conditional update is the race guard: only one caller can spend the token.
-      const spent = await trx
-        .updateTable('refresh_tokens')
-        .set({ used_at: now.toISOString() })
-        .where('id', '=', tokenId)
-        .where('used_at', 'is', null)
-        .returning('session_id')
-        .executeTakeFirst();
-      if (!spent) return 'reused' as const;
-      await insertToken(trx, spent.session_id, successor, now);
-      await trx
-        .updateTable('sessions')
-        .set({
-          last_used_at: now.toISOString(),
-          expires_at: successor.expiresAt.toISOString(),
-          ip: client.ip,
-          user_agent: client.userAgent,
-        })
-        .where('id', '=', spent.session_id)
-        .execute();
-      return 'rotated' as const;
-    });
-  }
-
-  async currentToken(sessionId: string): Promise<RefreshTokenRecord | undefined> {
-    const row = await this.db
-      .selectFrom('refresh_tokens')
-      .select(['id', 'session_id', 'token_hash', 'expires_at', 'used_at'])
-      .where('session_id', '=', sessionId)
-      .where('used_at', 'is', null)
       .executeTakeFirst();
     return (
       row && {
-        id: row.id,
-        sessionId: row.session_id,
-        tokenHash: row.token_hash,
-        expiresAt: toDate(row.expires_at),
-        usedAt: toDateOrNull(row.used_at),
+        session: toSession(row),
+        expiresAt: toDate(row.legacy_expires_at),
+        usedAt: toDateOrNull(row.legacy_used_at),
       }
     );
   }
@@ -178,24 +157,65 @@ export class SqlSessionsRepository extends SessionsRepository {
       .execute();
     return rows.map((row) => ({ id: row.id, revokedAt: toDate(row.revoked_at ?? since) }));
   }
+
+  async deleteEndedBefore(cutoff: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
+    const before = cutoff.toISOString();
+    let sessions = 0;
+    // One indexed condition per loop (revoked_at, expires_at): each batch finds its rows by index.
+    for (const ended of ['revoked_at', 'expires_at'] as const) {
+      sessions += await inBatches(batchSize, async (limit) => {
+        const result = await this.db
+          .deleteFrom('sessions')
+          .where('id', 'in', (qb) =>
+            qb.selectFrom('sessions').select('id').where(ended, '<', before).limit(limit),
+          )
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    }
+    await inBatches(batchSize, async (limit) => {
+      const result = await this.db
+        .deleteFrom('session_revocations')
+        .where('session_id', 'in', (qb) =>
+          qb
+            .selectFrom('session_revocations')
+            .select('session_id')
+            .where('revoked_at', '<', before)
+            .limit(limit),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+    // Legacy tokens of live sessions, once expired: spent ones a thief could replay, kept till
+    // then so that replaying one still ends its session. (Ended sessions' went with them.)
+    await inBatches(batchSize, async (limit) => {
+      const result = await this.db
+        .deleteFrom('refresh_tokens')
+        .where('id', 'in', (qb) =>
+          qb
+            .selectFrom('refresh_tokens')
+            .select('id')
+            .where('expires_at', '<', before)
+            .limit(limit),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+    return sessions;
+  }
 }
 
-async function insertToken(
-  trx: Pick<Database, 'insertInto'>,
-  sessionId: string,
-  token: NewRefreshToken,
-  now: Date,
-): Promise<void> {
-  await trx
-    .insertInto('refresh_tokens')
-    .values({
-      id: randomUUID(),
-      session_id: sessionId,
-      token_hash: token.tokenHash,
-      created_at: now.toISOString(),
-      expires_at: token.expiresAt.toISOString(),
-    })
-    .execute();
+/** Repeats `deleteBatch` until a batch comes back short; answers the total deleted. */
+async function inBatches(
+  batchSize: number,
+  deleteBatch: (limit: number) => Promise<number>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteBatch(batchSize);
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }
 
 function toSession(row: Selectable<SessionsTable>): Session {
@@ -210,5 +230,14 @@ function toSession(row: Selectable<SessionsTable>): Session {
     revokedAt: toDateOrNull(row.revoked_at),
     // Sessions started before the column existed were password-only.
     amr: row.amr === null ? PASSWORD_ONLY : (JSON.parse(row.amr) as string[]),
+    generation: Number(row.generation),
+    tokenHash: row.token_hash,
+    reuseWindow:
+      row.reuse_window_generation === null || row.reuse_window_started_at === null
+        ? null
+        : {
+            generation: Number(row.reuse_window_generation),
+            startedAt: toDate(row.reuse_window_started_at),
+          },
   };
 }
