@@ -214,14 +214,14 @@ export class AuthService {
       throw invalidRefreshToken();
     }
     this.metrics.refresh(outcome.reuseTolerated ? 'reuse_tolerated' : 'rotated');
-    await this.audit.record(
-      outcome.reuseTolerated ? 'refresh_reuse_tolerated' : 'token_refreshed',
-      client,
-      {
-        userId: user.id,
-        sessionId: outcome.session.id,
-      },
-    );
+    // A tolerated reuse is always worth a line; a plain rotation only with AUDIT_TOKEN_REFRESHES=on.
+    if (outcome.reuseTolerated || this.config.auditTokenRefreshes) {
+      await this.audit.record(
+        outcome.reuseTolerated ? 'refresh_reuse_tolerated' : 'token_refreshed',
+        client,
+        { userId: user.id, sessionId: outcome.session.id },
+      );
+    }
     // A session that passed the second step keeps its amr: refresh asks for no code again.
     return this.tokenResponse(
       user,

@@ -137,6 +137,12 @@ export class AppConfig {
   readonly shutdown: { readonly drainSeconds: number; readonly timeoutSeconds: number };
   /** Audit events older than this are deleted. */
   readonly auditRetentionSeconds: number;
+  /**
+   * AUDIT_TOKEN_REFRESHES: record every rotation as a `token_refreshed` event. Off by default: at a
+   * few hundred refreshes a second that is tens of millions of rows a day, and the session row, the
+   * request log and `auth_refreshes_total` already tell; reuse is always recorded.
+   */
+  readonly auditTokenRefreshes: boolean;
   /** Two-factor login (TOTP). */
   readonly mfa: MfaConfig;
   /** ADMIN_REQUIRE_MFA: admin routes refuse tokens whose login passed no second factor. */
@@ -255,6 +261,7 @@ export class AppConfig {
       },
       adminRequireMfa: read.oneOf('ADMIN_REQUIRE_MFA', ['on', 'off'], 'off') === 'on',
       auditRetentionSeconds: read.duration('AUDIT_RETENTION', '90d', 1),
+      auditTokenRefreshes: read.oneOf('AUDIT_TOKEN_REFRESHES', ['on', 'off'], 'off') === 'on',
       shutdown: {
         drainSeconds: read.duration('SHUTDOWN_DRAIN', '5s', 0),
         timeoutSeconds: read.duration('SHUTDOWN_TIMEOUT', '15s', 1),

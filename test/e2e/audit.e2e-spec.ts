@@ -11,7 +11,11 @@ describe('the audit trail', () => {
   it('records every authentication decision, with who, when, where and which request — never a secret', async () => {
     // No reuse interval: the second use of a spent token below is reuse at once (the tolerated
     // kind is in refresh-reuse.e2e-spec.ts).
-    const app = await createTestApp({ LOGIN_MAX_FAILURES: '3', REFRESH_REUSE_INTERVAL: '0' });
+    const app = await createTestApp({
+      LOGIN_MAX_FAILURES: '3',
+      REFRESH_REUSE_INTERVAL: '0',
+      AUDIT_TOKEN_REFRESHES: 'on',
+    });
     try {
       const UA = 'AuditTest/1.0';
       const post = (path: string, id: string, token?: string) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { Database } from '../../database/database.js';
+import { preparedQuery } from '../../database/prepared-query.js';
 import { toDate, type AuditEventsTable } from '../../database/schema.js';
 import type {
   AuditCursor,
@@ -13,30 +14,61 @@ import type {
 } from '../audit-event.js';
 import { AuditRepository } from '../audit.repository.js';
 
+type AuditRow = [
+  id: string,
+  type: AuditEventType,
+  at: string,
+  userId: string | null,
+  username: string | null,
+  ip: string | null,
+  userAgent: string | null,
+  requestId: string | null,
+  sessionId: string | null,
+  reason: AuditReason | null,
+  actorId: string | null,
+];
+
 @Injectable()
 export class SqlAuditRepository extends AuditRepository {
+  /** Every login and refresh appends an event: the insert is compiled once (see preparedQuery). */
+  private readonly insert: (...values: AuditRow) => Promise<unknown>;
+
   constructor(private readonly db: Database) {
     super();
+    this.insert = preparedQuery(db, 11, (...row: AuditRow) => {
+      const [id, type, at, user_id, username, ip, user_agent, request_id, session_id, reason] = row;
+      const actor_id = row[10];
+      return db.insertInto('audit_events').values({
+        id,
+        type,
+        at,
+        user_id,
+        username,
+        ip,
+        user_agent,
+        request_id,
+        session_id,
+        reason,
+        actor_id,
+      });
+    });
   }
 
   async append(event: NewAuditEvent): Promise<AuditEvent> {
     const stored: AuditEvent = { ...event, id: randomUUID() };
-    await this.db
-      .insertInto('audit_events')
-      .values({
-        id: stored.id,
-        type: stored.type,
-        at: stored.at.toISOString(),
-        user_id: stored.userId,
-        username: stored.username,
-        ip: stored.ip,
-        user_agent: stored.userAgent,
-        request_id: stored.requestId,
-        session_id: stored.sessionId,
-        reason: stored.reason,
-        actor_id: stored.actorId,
-      })
-      .execute();
+    await this.insert(
+      stored.id,
+      stored.type,
+      stored.at.toISOString(),
+      stored.userId,
+      stored.username,
+      stored.ip,
+      stored.userAgent,
+      stored.requestId,
+      stored.sessionId,
+      stored.reason,
+      stored.actorId,
+    );
     return stored;
   }
 

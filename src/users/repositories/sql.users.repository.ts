@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type QueryResult, type Selectable, type Transaction } from 'kysely';
 import { Database } from '../../database/database.js';
 import { isPostgres } from '../../database/dialect.js';
+import { preparedQuery } from '../../database/prepared-query.js';
 import {
   toDate,
   toDateOrNull,
@@ -17,15 +18,44 @@ import { UserConflictError } from '../user-conflict.error.js';
 import { UsersRepository } from '../users.repository.js';
 
 type Executor = Database | Transaction<DatabaseSchema>;
+type UserWithRoles = Selectable<UsersTable> & { stored_roles: string | null };
 
 /** Users in SQLite or PostgreSQL; the unique indexes decide who wins a signup race. */
 @Injectable()
 export class SqlUsersRepository extends UsersRepository {
   private readonly postgres: boolean;
 
+  /**
+   * The lookups every login and refresh makes, compiled once (see preparedQuery): the user and
+   * their stored roles in one statement (role names are `[a-z0-9-]`, so a space joins them).
+   */
+  private readonly hot: {
+    readonly byId: (id: string) => Promise<QueryResult<UserWithRoles>>;
+    readonly byUsernameKey: (key: string) => Promise<QueryResult<UserWithRoles>>;
+  };
+
   constructor(private readonly db: Database) {
     super();
     this.postgres = isPostgres(db);
+    const joined = this.postgres
+      ? sql<string | null>`string_agg(role, ' ')`
+      : sql<string | null>`group_concat(role, ' ')`;
+    const userWhere = (column: 'id' | 'username_key') => (value: string) =>
+      db
+        .selectFrom('users')
+        .selectAll('users')
+        .select((eb) =>
+          eb
+            .selectFrom('user_roles')
+            .select(joined.as('roles'))
+            .whereRef('user_roles.user_id', '=', 'users.id')
+            .as('stored_roles'),
+        )
+        .where(`users.${column}`, '=', value);
+    this.hot = {
+      byId: preparedQuery(db, 1, userWhere('id')),
+      byUsernameKey: preparedQuery(db, 1, userWhere('username_key')),
+    };
   }
 
   async create(newUser: NewUser): Promise<User> {
@@ -67,11 +97,17 @@ export class SqlUsersRepository extends UsersRepository {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    return this.findOne(this.db, 'id', id);
+    return this.withRoles((await this.hot.byId(id)).rows[0]);
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
-    return this.findOne(this.db, 'username_key', usernameKey(username));
+    return this.withRoles((await this.hot.byUsernameKey(usernameKey(username))).rows[0]);
+  }
+
+  private withRoles(row: UserWithRoles | undefined): User | undefined {
+    if (!row) return undefined;
+    const { stored_roles, ...user } = row;
+    return toUser(user, stored_roles ? stored_roles.split(' ') : []);
   }
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {

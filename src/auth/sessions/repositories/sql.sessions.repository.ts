@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Selectable } from 'kysely';
+import type { QueryResult, Selectable, UpdateResult } from 'kysely';
 import { Database } from '../../../database/database.js';
+import { preparedQuery } from '../../../database/prepared-query.js';
 import { toDate, toDateOrNull, type SessionsTable } from '../../../database/schema.js';
 import {
   newSession,
@@ -17,10 +18,56 @@ import {
   type CurrentRefreshToken,
 } from '../sessions.repository.js';
 
+/** id, spent generation and hash, next generation and hash, reuse window, now, expiry, client. */
+type RotateValues = [
+  id: string,
+  generation: number,
+  spentHash: string,
+  next: number,
+  nextHash: string,
+  windowGeneration: number,
+  windowStartedAt: string,
+  now: string,
+  expiresAt: string,
+  ip: string | null,
+  userAgent: string | null,
+];
+
 @Injectable()
 export class SqlSessionsRepository extends SessionsRepository {
+  /** What every refresh runs, compiled once (see preparedQuery). */
+  private readonly hot: {
+    readonly byId: (id: string) => Promise<QueryResult<Selectable<SessionsTable>>>;
+    readonly rotate: (...values: RotateValues) => Promise<QueryResult<UpdateResult>>;
+  };
+
   constructor(private readonly db: Database) {
     super();
+    this.hot = {
+      byId: preparedQuery(db, 1, (id: string) =>
+        db.selectFrom('sessions').selectAll().where('id', '=', id),
+      ),
+      rotate: preparedQuery(db, 11, (...values: RotateValues) => {
+        const [id, generation, spentHash, next, nextHash, window, windowAt, now, expires, ip, ua] =
+          values;
+        return db
+          .updateTable('sessions')
+          .set({
+            generation: next,
+            token_hash: nextHash,
+            reuse_window_generation: window,
+            reuse_window_started_at: windowAt,
+            last_used_at: now,
+            expires_at: expires,
+            ip,
+            user_agent: ua,
+          })
+          .where('id', '=', id)
+          .where('generation', '=', generation)
+          .where('token_hash', '=', spentHash)
+          .where('revoked_at', 'is', null);
+      }),
+    };
   }
 
   async create(
@@ -50,11 +97,7 @@ export class SqlSessionsRepository extends SessionsRepository {
   }
 
   async findById(id: string): Promise<Session | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = (await this.hot.byId(id)).rows[0];
     return row && toSession(row);
   }
 
@@ -66,6 +109,23 @@ export class SqlSessionsRepository extends SessionsRepository {
     now: Date,
   ): Promise<boolean> {
     // One conditional update by primary key, no transaction: the WHERE clause is the race guard.
+    if (spent.tokenHash !== null) {
+      const { numAffectedRows } = await this.hot.rotate(
+        sessionId,
+        spent.generation,
+        spent.tokenHash,
+        spent.generation + 1,
+        successor.tokenHash,
+        successor.reuseWindow.generation,
+        successor.reuseWindow.startedAt.toISOString(),
+        now.toISOString(),
+        successor.expiresAt.toISOString(),
+        client.ip,
+        client.userAgent,
+      );
+      return numAffectedRows === 1n;
+    }
+    // A session still on its pre-0010 token: the rare path, built as it runs.
     const result = await this.db
       .updateTable('sessions')
       .set({
@@ -80,11 +140,7 @@ export class SqlSessionsRepository extends SessionsRepository {
       })
       .where('id', '=', sessionId)
       .where('generation', '=', spent.generation)
-      .where((eb) =>
-        spent.tokenHash === null
-          ? eb('token_hash', 'is', null)
-          : eb('token_hash', '=', spent.tokenHash),
-      )
+      .where('token_hash', 'is', null)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return result.numUpdatedRows === 1n;

@@ -1,0 +1,105 @@
+// Processes the bench measures: the built service (as `npm start` runs it) and the two references
+// it is compared with. Each listens on 127.0.0.1 on a free port and is stopped with SIGTERM.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export function buildIfNeeded() {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-needed.mjs')], {
+    stdio: 'inherit',
+  });
+}
+
+/** Polls `url` until it answers (any status), the process exits, or ~30 s pass. */
+async function waitUntilUp(child, url) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${url} did not come up`);
+}
+
+function stopper(child, cleanup = () => {}) {
+  return async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    cleanup();
+  };
+}
+
+/**
+ * The built service with its own DATA_DIR (SQLite unless `env.DATABASE_URL`), in production mode,
+ * request logging at `info` into a real file (DATA_DIR/server.log, as a deployment's stdout
+ * redirected to a file), metrics on. `env` overrides any of it.
+ */
+export async function startService(env = {}, { dataDir, nodeArgs = [] } = {}) {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'auth-bench-'));
+  const port = await freePort();
+  const log = openSync(join(dir, 'server.log'), 'a');
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dir,
+      LOG_LEVEL: 'info',
+      METRICS_ENABLED: '1',
+      // One client hammering from one address: measure the service, not its limits.
+      RATE_LIMIT_PER_IP: '0',
+      LOGIN_MAX_FAILURES: '10000',
+      SHUTDOWN_DRAIN: '0',
+      ...env,
+    },
+    stdio: ['ignore', log, 'inherit'],
+  });
+  closeSync(log);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(child, `${url}/health`);
+  return {
+    url,
+    dataDir: dir,
+    pid: child.pid,
+    stop: stopper(child),
+    /** Stops it and deletes its DATA_DIR. */
+    dispose: stopper(child, () => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+/** One of the reference apps in bench/reference, as a process of its own. */
+export async function startReference(script, env = {}, probe = '/') {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'reference', script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(child, `${url}${probe}`);
+  return { url, pid: child.pid, stop: stopper(child) };
+}
