@@ -202,9 +202,11 @@ function assertMigrated(db) {
 
 /**
  * The SQL the service runs on POST /login and POST /refresh, as Kysely 0.x compiles it for SQLite
- * (captured by running the repositories of this commit with Kysely's query log, not written by
- * hand), in the order a request runs it. Parameters are placeholders of the right type.
+ * (captured by running the repositories with Kysely's query log: re-capture them when a
+ * repository's query changes), in the order a request runs it. Parameters are placeholders of the right type.
  */
+const ROLES = `(select group_concat(role, ' ') as "roles" from "user_roles" where "user_roles"."user_id" = "users"."id") as "stored_roles"`;
+
 export const HOT_QUERIES = [
   // POST /login: LoginAttempts.begin → KnownAddressesRepository.isKnown
   {
@@ -213,18 +215,12 @@ export const HOT_QUERIES = [
     sql: 'select "ip" from "known_login_addresses" where "username_key" = ? and "ip" = ? and "last_login_at" >= ?',
     params: ['seed0000001', '127.0.0.1', '2000-01-01T00:00:00.000Z'],
   },
-  // UsersRepository.findByUsername (then rolesOf)
+  // UsersRepository.findByUsername: the user and their stored roles in one statement
   {
     route: 'login',
     name: 'users.findByUsername',
-    sql: 'select * from "users" where "username_key" = ?',
+    sql: `select "users".*, ${ROLES} from "users" where "users"."username_key" = ?`,
     params: ['seed0000001'],
-  },
-  {
-    route: 'login',
-    name: 'users.rolesOf',
-    sql: 'select "user_id", "role" from "user_roles" where "user_id" in (?)',
-    params: ['00000000-0000-4000-8000-000000000000'],
   },
   // MfaService.isEnabled → MfaRepository.findFactor
   {
@@ -250,7 +246,7 @@ export const HOT_QUERIES = [
   {
     route: 'login',
     name: 'users.findById',
-    sql: 'select * from "users" where "id" = ?',
+    sql: `select "users".*, ${ROLES} from "users" where "users"."id" = ?`,
     params: ['00000000-0000-4000-8000-000000000000'],
   },
   // LoginAttempts.succeeded → KnownAddressesRepository.remember (one transaction)
@@ -266,7 +262,8 @@ export const HOT_QUERIES = [
     sql: 'delete from "known_login_addresses" where "username_key" = ? and "last_login_at" < ?',
     params: ['seed0000001', '2000-01-01T00:00:00.000Z'],
   },
-  // AuditService.record → AuditRepository.append (login_succeeded; token_refreshed on /refresh)
+  // AuditService.record → AuditRepository.append (login_succeeded; on /refresh only for a reuse,
+  // or with AUDIT_TOKEN_REFRESHES=on)
   {
     route: 'login, refresh',
     name: 'audit.append',
@@ -286,7 +283,7 @@ export const HOT_QUERIES = [
     sql: 'update "sessions" set "generation" = ?, "token_hash" = ?, "reuse_window_generation" = ?, "reuse_window_started_at" = ?, "last_used_at" = ?, "expires_at" = ?, "ip" = ?, "user_agent" = ? where "id" = ? and "generation" = ? and "token_hash" = ? and "revoked_at" is null',
     params: [1, 'x', 0, 'x', 'x', 'x', 'x', 'x', '00000000-0000-4000-8000-000000000000', 0, 'x'],
   },
-  // AuthService.refresh → UsersRepository.findById (+ rolesOf, as above): the same SQL as on login.
+  // AuthService.refresh → UsersRepository.findById: the same SQL as on login.
   // Only for a pre-0010 (43-character) refresh token: SessionsRepository.findLegacyToken.
   {
     route: 'refresh (legacy token)',
