@@ -62,6 +62,103 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     expect(await sessions.findLegacyToken(first.tokenHash)).toBeUndefined();
   });
 
+  it('rotates the current token in one statement, the reuse window computed from the row', async () => {
+    const t0 = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    const cutoff = (seconds: number) => at(seconds - 10); // a 10 s REFRESH_REUSE_INTERVAL
+    const first = aToken(t0, 10 * DAY);
+    const session = await sessions.create(await aUserId(), client, first, t0);
+    const next = () => ({ tokenHash: aHash(), expiresAt: at(DAY / 1000) });
+
+    // First rotation at 2 s: no window yet, generation 0 was never spent before: (0, now).
+    const one = next();
+    const rotated = await sessions.rotateCurrent(
+      session.id,
+      { generation: 0, tokenHash: first.tokenHash },
+      one,
+      cutoff(2),
+      client,
+      at(2),
+    );
+    expect(rotated).toEqual({
+      ...session,
+      generation: 1,
+      tokenHash: one.tokenHash,
+      reuseWindow: { generation: 0, startedAt: at(2) },
+      lastUsedAt: at(2),
+      expiresAt: one.expiresAt,
+    });
+    expect(await sessions.findById(session.id)).toEqual(rotated);
+
+    // At 6 s the window (started at 2 s) is within the interval: kept.
+    const two = next();
+    const again = await sessions.rotateCurrent(
+      session.id,
+      { generation: 1, tokenHash: one.tokenHash },
+      two,
+      cutoff(6),
+      client,
+      at(6),
+    );
+    expect(again?.reuseWindow).toEqual({ generation: 0, startedAt: at(2) });
+
+    // At 14 s it is not; the previous rotation (6 s) is: the window moves to generation 1 at 6 s.
+    const three = next();
+    const third = await sessions.rotateCurrent(
+      session.id,
+      { generation: 2, tokenHash: two.tokenHash },
+      three,
+      cutoff(14),
+      client,
+      at(14),
+    );
+    expect(third?.reuseWindow).toEqual({ generation: 1, startedAt: at(6) });
+
+    // At 40 s neither is: the window starts with this rotation.
+    const four = next();
+    const fourth = await sessions.rotateCurrent(
+      session.id,
+      { generation: 3, tokenHash: three.tokenHash },
+      four,
+      cutoff(40),
+      client,
+      at(40),
+    );
+    expect(fourth).toMatchObject({
+      generation: 4,
+      reuseWindow: { generation: 3, startedAt: at(40) },
+    });
+
+    // A spent token, a wrong hash, an ended session: nothing changes.
+    const stale = { generation: 3, tokenHash: three.tokenHash };
+    expect(
+      await sessions.rotateCurrent(session.id, stale, next(), cutoff(41), client, at(41)),
+    ).toBeUndefined();
+    const wrong = { generation: 4, tokenHash: aHash() };
+    expect(
+      await sessions.rotateCurrent(session.id, wrong, next(), cutoff(41), client, at(41)),
+    ).toBeUndefined();
+    const current = { generation: 4, tokenHash: four.tokenHash };
+    expect(
+      await sessions.rotateCurrent(
+        session.id,
+        current,
+        next(),
+        cutoff(41),
+        client,
+        at((10 * DAY) / 1000 + 1),
+      ),
+    ).toBeUndefined(); // expired by then
+    await sessions.revoke([session.id], at(42));
+    expect(
+      await sessions.rotateCurrent(session.id, current, next(), cutoff(43), client, at(43)),
+    ).toBeUndefined();
+    expect(await sessions.findById(session.id)).toMatchObject({
+      generation: 4,
+      tokenHash: four.tokenHash,
+    });
+  });
+
   it('rotates once: the next generation, its hash, window, expiry and client are the row’s', async () => {
     const now = new Date();
     const first = aToken(now);

@@ -42,6 +42,23 @@ export abstract class SessionsRepository {
     now: Date,
   ): Promise<boolean>;
 
+  /**
+   * A refresh's common case in one statement: rotates the session when `spent` is still its
+   * current token and the session is live at `now` (not revoked, not expired), and answers the
+   * session as it is after. The reuse window is computed from the row as
+   * `reuseWindowAfter` does: kept while it started at or after `reuseCutoff` (now minus
+   * REFRESH_REUSE_INTERVAL), else moved to the previous rotation when that was at or after it,
+   * else to this one. Undefined when it did not rotate: the caller reads the row to know why.
+   */
+  abstract rotateCurrent(
+    sessionId: string,
+    spent: { readonly generation: number; readonly tokenHash: string },
+    successor: { readonly tokenHash: string; readonly expiresAt: Date },
+    reuseCutoff: Date,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<Session | undefined>;
+
   /** A refresh token issued before migration 0010, by its hash; never one issued since. */
   abstract findLegacyToken(tokenHash: string): Promise<LegacyRefreshToken | undefined>;
 

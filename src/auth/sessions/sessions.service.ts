@@ -26,6 +26,8 @@ import { SessionsRepository } from './sessions.repository.js';
 const MAX_TOLERATED_GENERATIONS = 64;
 
 const INVALID = { kind: 'invalid' } as const;
+/** Later than any timestamp stored: with REFRESH_REUSE_INTERVAL=0 no spend is within it. */
+const NEVER = new Date('9999-12-31T23:59:59.999Z');
 
 export type RefreshOutcome =
   | {
@@ -92,9 +94,42 @@ export class SessionsService {
     const now = new Date();
     const presented = parseRefreshToken(this.secrets.refreshToken, refreshToken);
     if (!presented) return this.rotateLegacy(refreshToken, client, now);
+    const presentedHash = hashRefreshToken(refreshToken);
+    // Nearly every refresh presents the session's current token: one statement rotates it. Any
+    // other case (spent, forged, ended, a race lost) reads the row and is sorted out below.
+    if (presented.generation < MAX_GENERATION) {
+      const successor = nextRefreshToken(this.secrets.refreshToken, presented);
+      const expiresAt = this.refreshExpiry(now);
+      const rotated = await this.sessions.rotateCurrent(
+        presented.sessionId,
+        { generation: presented.generation, tokenHash: presentedHash },
+        { tokenHash: hashRefreshToken(successor.token), expiresAt },
+        this.reuseCutoff(now),
+        client,
+        now,
+      );
+      if (rotated) {
+        return {
+          kind: 'rotated',
+          session: rotated,
+          refreshToken: successor.token,
+          refreshTokenExpiresAt: expiresAt,
+          reuseTolerated: false,
+        };
+      }
+    }
     const session = await this.sessions.findById(presented.sessionId);
     if (!session) return INVALID;
-    return this.exchange(session, presented, hashRefreshToken(refreshToken), client, now);
+    return this.exchange(session, presented, presentedHash, client, now);
+  }
+
+  /**
+   * The oldest spend time REFRESH_REUSE_INTERVAL still covers (see withinReuseInterval); with the
+   * interval off, a time no spend can reach.
+   */
+  private reuseCutoff(now: Date): Date {
+    const intervalMs = this.config.jwt.refreshReuseIntervalSeconds * 1000;
+    return intervalMs > 0 ? new Date(now.getTime() - intervalMs) : NEVER;
   }
 
   /**

@@ -60,6 +60,45 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return Promise.resolve(true);
   }
 
+  rotateCurrent(
+    sessionId: string,
+    spent: { readonly generation: number; readonly tokenHash: string },
+    successor: { readonly tokenHash: string; readonly expiresAt: Date },
+    reuseCutoff: Date,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<Session | undefined> {
+    const session = this.sessions.get(sessionId);
+    if (
+      !session ||
+      session.revokedAt !== null ||
+      session.expiresAt <= now ||
+      session.generation !== spent.generation ||
+      session.tokenHash !== spent.tokenHash
+    ) {
+      return Promise.resolve(undefined);
+    }
+    const window = session.reuseWindow;
+    const reuseWindow =
+      window && window.startedAt >= reuseCutoff
+        ? window
+        : session.generation > 0 && session.lastUsedAt >= reuseCutoff
+          ? { generation: session.generation - 1, startedAt: session.lastUsedAt }
+          : { generation: session.generation, startedAt: now };
+    const rotated: Session = {
+      ...session,
+      generation: spent.generation + 1,
+      tokenHash: successor.tokenHash,
+      reuseWindow,
+      lastUsedAt: now,
+      expiresAt: successor.expiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    };
+    this.sessions.set(sessionId, rotated);
+    return Promise.resolve(rotated);
+  }
+
   /** Nothing outlives a restart here: no token can be older than this store. */
   findLegacyToken(): Promise<LegacyRefreshToken | undefined> {
     return Promise.resolve(undefined);

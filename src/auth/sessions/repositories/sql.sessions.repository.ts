@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { QueryResult, Selectable, UpdateResult } from 'kysely';
+import { sql, type QueryResult, type Selectable, type UpdateResult } from 'kysely';
 import { Database } from '../../../database/database.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
 import { toDate, toDateOrNull, type SessionsTable } from '../../../database/schema.js';
@@ -33,12 +33,29 @@ type RotateValues = [
   userAgent: string | null,
 ];
 
+/** id, spent generation and hash, next generation and hash, reuse cutoff, now, expiry, client. */
+type RotateCurrentValues = [
+  id: string,
+  generation: number,
+  spentHash: string,
+  next: number,
+  nextHash: string,
+  reuseCutoff: string,
+  now: string,
+  expiresAt: string,
+  ip: string | null,
+  userAgent: string | null,
+];
+
 @Injectable()
 export class SqlSessionsRepository extends SessionsRepository {
   /** What every refresh runs, compiled once (see preparedQuery). */
   private readonly hot: {
     readonly byId: (id: string) => Promise<QueryResult<Selectable<SessionsTable>>>;
     readonly rotate: (...values: RotateValues) => Promise<QueryResult<UpdateResult>>;
+    readonly rotateCurrent: (
+      ...values: RotateCurrentValues
+    ) => Promise<QueryResult<Selectable<SessionsTable>>>;
   };
 
   constructor(private readonly db: Database) {
@@ -66,6 +83,30 @@ export class SqlSessionsRepository extends SessionsRepository {
           .where('generation', '=', generation)
           .where('token_hash', '=', spentHash)
           .where('revoked_at', 'is', null);
+      }),
+      rotateCurrent: preparedQuery(db, 10, (...values: RotateCurrentValues) => {
+        const [id, generation, spentHash, next, nextHash, cutoff, now, expires, ip, ua] = values;
+        // SET reads the row as it was: the window from the old one (see SessionsRepository).
+        const windowKept = sql`reuse_window_started_at >= ${cutoff}`;
+        const previousWithin = sql`generation > 0 and last_used_at >= ${cutoff}`;
+        return db
+          .updateTable('sessions')
+          .set({
+            generation: next,
+            token_hash: nextHash,
+            reuse_window_generation: sql<number>`case when ${windowKept} then reuse_window_generation when ${previousWithin} then generation - 1 else generation end`,
+            reuse_window_started_at: sql<string>`case when ${windowKept} then reuse_window_started_at when ${previousWithin} then last_used_at else ${now} end`,
+            last_used_at: now,
+            expires_at: expires,
+            ip,
+            user_agent: ua,
+          })
+          .where('id', '=', id)
+          .where('generation', '=', generation)
+          .where('token_hash', '=', spentHash)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returningAll();
       }),
     };
   }
@@ -99,6 +140,29 @@ export class SqlSessionsRepository extends SessionsRepository {
   async findById(id: string): Promise<Session | undefined> {
     const row = (await this.hot.byId(id)).rows[0];
     return row && toSession(row);
+  }
+
+  async rotateCurrent(
+    sessionId: string,
+    spent: { readonly generation: number; readonly tokenHash: string },
+    successor: { readonly tokenHash: string; readonly expiresAt: Date },
+    reuseCutoff: Date,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<Session | undefined> {
+    const { rows } = await this.hot.rotateCurrent(
+      sessionId,
+      spent.generation,
+      spent.tokenHash,
+      spent.generation + 1,
+      successor.tokenHash,
+      reuseCutoff.toISOString(),
+      now.toISOString(),
+      successor.expiresAt.toISOString(),
+      client.ip,
+      client.userAgent,
+    );
+    return rows[0] && toSession(rows[0]);
   }
 
   async rotate(
