@@ -2,7 +2,15 @@ import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import SQLite from 'better-sqlite3';
-import { SqliteAdapter, SqliteDialect, type DialectAdapter, type SqliteDatabase } from 'kysely';
+import {
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DialectAdapter,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+} from 'kysely';
 
 /**
  * SQLite runs DDL inside transactions, but Kysely's adapter says otherwise (for portability);
@@ -16,8 +24,26 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 }
 
 class TransactionalDdlSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly sqlite: SqliteDialectConfig,
+    /** Runs, and is awaited, before the connection closes (Kysely's `destroy()`). */
+    private readonly beforeClose: () => Promise<void>,
+  ) {
+    super(sqlite);
+  }
+
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    const beforeClose = this.beforeClose;
+    return new (class extends SqliteDriver {
+      override async destroy(): Promise<void> {
+        await beforeClose();
+        await super.destroy();
+      }
+    })(this.sqlite);
   }
 }
 
@@ -35,14 +61,10 @@ export const STATEMENT_CACHE_SIZE = 500;
 export function withStatementCache(
   database: SQLite.Database,
   size = STATEMENT_CACHE_SIZE,
-  onClose: () => void = () => {},
 ): SqliteDatabase {
   const statements = new Map<string, SQLite.Statement>();
   return {
-    close: () => {
-      onClose();
-      database.close();
-    },
+    close: () => database.close(),
     prepare(sql: string) {
       const cached = statements.get(sql);
       if (cached && !cached.busy) {
@@ -73,13 +95,16 @@ export function createSqliteDialect(file: string): SqliteDialect {
   // After a checkpoint the log restarts from its beginning; past this size it is also truncated.
   database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const stopCheckpoints = checkpointInTheBackground(database, file);
-  return new TransactionalDdlSqliteDialect({
-    database: withStatementCache(database, STATEMENT_CACHE_SIZE, stopCheckpoints),
-  });
+  return new TransactionalDdlSqliteDialect(
+    { database: withStatementCache(database) },
+    stopCheckpoints,
+  );
 }
 
 /** How often the checkpoint thread copies the write-ahead log back into the database. */
 export const CHECKPOINT_INTERVAL_MS = 1_000;
+/** How long closing waits for the checkpoint thread before stopping it outright. */
+const STOP_TIMEOUT_MS = 2_000;
 /** SQLite's own default: a checkpoint after a commit once the log holds this many pages. */
 const AUTOMATIC_CHECKPOINT_PAGES = 1_000;
 
@@ -87,9 +112,10 @@ const AUTOMATIC_CHECKPOINT_PAGES = 1_000;
  * Moves WAL checkpoints off the request path: a worker thread with its own connection runs a
  * passive checkpoint every second, and this connection's automatic ones are turned off. Should
  * the thread fail, automatic checkpoints come back, so the log never grows without bound.
- * Answers the function that stops the thread (when the database closes).
+ * Answers the function that stops the thread, resolved once it has closed its connection (the
+ * database awaits it before closing its own: a data directory removed right after is then empty).
  */
-function checkpointInTheBackground(database: SQLite.Database, file: string): () => void {
+function checkpointInTheBackground(database: SQLite.Database, file: string): () => Promise<void> {
   const logger = new Logger('Database');
   let stopped = false;
   const worker = new Worker(new URL('./sqlite-checkpoint.worker.mjs', import.meta.url), {
@@ -109,9 +135,14 @@ function checkpointInTheBackground(database: SQLite.Database, file: string): () 
   worker.on('message', (message: { error?: string }) => {
     if (message.error) logger.warn(`A background checkpoint failed: ${message.error}`);
   });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return () => {
-    if (stopped) return;
+    if (stopped) return exited;
     stopped = true;
     worker.postMessage('stop');
+    // A thread stuck in a checkpoint must not hold up shutdown for long.
+    const deadline = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+    deadline.unref();
+    return exited.finally(() => clearTimeout(deadline));
   };
 }

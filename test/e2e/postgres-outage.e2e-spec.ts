@@ -139,8 +139,9 @@ const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000): Pr
         await eventually(async () => {
           const waiting = await waitingOnSessions();
           const count = (mode: string) => waiting.filter((m) => m === mode).length;
-          // Three logins inside their transactions; two refreshes and the revocation poll.
-          return count('RowExclusiveLock') >= 3 && count('AccessShareLock') >= 3;
+          // Three logins inside their transactions and two refreshes (each rotates with one
+          // UPDATE) want to write; the revocation poll wants to read.
+          return count('RowExclusiveLock') >= 5 && count('AccessShareLock') >= 1;
         });
       } else {
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 40));
