@@ -139,6 +139,9 @@ function checkpointInTheBackground(database: SQLite.Database, file: string): () 
   return () => {
     if (stopped) return exited;
     stopped = true;
+    // Referenced again while it closes: a process with nothing else to do (a CLI, a boot between
+    // the migrations and listening) would otherwise exit before the thread has, its work undone.
+    worker.ref();
     worker.postMessage('stop');
     // A thread stuck in a checkpoint must not hold up shutdown for long.
     const deadline = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
