@@ -13,6 +13,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
+import { secondFactorOf } from '../mfa/mfa.service.js';
 import { AccountRecoveryService } from './account-recovery.service.js';
 import { ChangeEmailDto } from './dto/change-email.dto.js';
 import { AcceptedDto, ForgotPasswordDto } from './dto/forgot-password.dto.js';
@@ -37,6 +38,13 @@ const NO_MAIL = {
 const TOO_MANY = {
   kind: 'tooManyRequests',
   detail: 'Too many requests from your address; try again in 42 s.',
+} as const;
+
+const REAUTH_TOO_MANY = {
+  kind: 'tooManyRequests',
+  detail: 'Too many wrong passwords or codes; try again later.',
+  description:
+    'The failed-login counters of `/login` are spent for the account from this client (every wrong password or code here counts, and a right one is refused too until `Retry-After`), or two checks of the account are already under way (`Retry-After: 1`)',
 } as const;
 
 export const FORGOT_PASSWORD_MESSAGE = 'If that address is registered, a reset link is on its way.';
@@ -139,14 +147,25 @@ export class AccountRecoveryController {
   @ApiOperation({
     summary: 'Change the account’s address (confirmed by a link sent to the new one)',
     description:
-      'The address changes only when the link mailed to the new address is used (`POST /email/verify`). An address that belongs to another account gets the same `202` (its owner is told by mail), so this reveals no one’s registration.',
+      'Needs the current password and, when two-factor login is on, a `code` from the app or a recovery code. The address changes only when the link mailed to the new address is used (`POST /email/verify`). An address that belongs to another account gets the same `202` (its owner is told by mail), so this reveals no one’s registration.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiAcceptedResponse({ description: 'A confirmation link is on its way to the new address' })
   @ApiProblemResponses(
     ...BAD_BODY,
     { kind: 'wrongPassword', detail: 'Current password is incorrect' },
-    { kind: 'validation', detail: 'new_email must be a valid email address.' },
+    {
+      kind: 'wrongMfaCode',
+      detail: 'The code is not right.',
+      description: 'Two-factor login is on and `code` is not a right code or unused recovery code',
+    },
+    {
+      kind: 'validation',
+      detail: 'new_email must be a valid email address.',
+      description:
+        'A field is invalid, or two-factor login is on and `code` is missing (`code is required: two-factor login is on for this account.`)',
+    },
+    REAUTH_TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
     NO_MAIL,
   )
@@ -155,6 +174,14 @@ export class AccountRecoveryController {
     @Body() dto: ChangeEmailDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.recovery.requestEmailChange(caller, dto.new_email, dto.current_password, client);
+    await this.recovery.requestEmailChange(
+      caller,
+      dto.new_email,
+      {
+        password: dto.current_password,
+        secondFactor: dto.code === undefined ? undefined : secondFactorOf(dto.code),
+      },
+      client,
+    );
   }
 }

@@ -3,6 +3,10 @@ import { AuditService } from '../audit/audit.service.js';
 import { invalidToken } from '../auth/guards/bearer-challenges.js';
 import { PasswordHasher } from '../auth/passwords/password-hasher.js';
 import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
+import {
+  ReauthenticationService,
+  type Reauthentication,
+} from '../auth/reauthentication.service.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
 import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
@@ -38,6 +42,7 @@ export class AccountRecoveryService {
     private readonly loginAttempts: LoginAttempts,
     private readonly mail: MailQueue,
     private readonly audit: AuditService,
+    private readonly reauthentication: ReauthenticationService,
   ) {}
 
   /** Queues a reset for whatever was typed; the same work and answer for every address. */
@@ -114,19 +119,18 @@ export class AccountRecoveryService {
 
   /**
    * Asks to move the account to a new address. The answer is the same whether or not the address
-   * is taken (its owner gets a mail saying so), so this tells no one who is registered.
+   * is taken (its owner gets a mail saying so), so this tells no one who is registered. With
+   * two-factor login on it needs a code too: the address is where a password reset goes.
    */
   async requestEmailChange(
     caller: AuthenticatedUser,
     newEmail: string,
-    currentPassword: string,
+    proof: Reauthentication,
     client: ClientInfo,
   ): Promise<void> {
     this.mail.assertConfigured();
     const user = await this.caller(caller);
-    if (!(await this.hasher.verify(currentPassword, user.passwordHash))) {
-      throw new ProblemException('wrongPassword', 'Current password is incorrect');
-    }
+    await this.reauthentication.confirm(user, proof, 'when-enabled', client, caller.sessionId);
     if (emailKey(newEmail) === emailKey(user.email)) {
       throw validationProblem([
         {

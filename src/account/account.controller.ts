@@ -21,6 +21,13 @@ import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import { ProfileDto, toProfileDto } from './dto/profile.dto.js';
 import { SessionListDto, toSessionDto } from './dto/session.dto.js';
 
+const REAUTH_TOO_MANY = {
+  kind: 'tooManyRequests',
+  detail: 'Too many wrong passwords or codes; try again later.',
+  description:
+    'The failed-login counters of `/login` are spent for the account from this client (every wrong password here counts, and a right one is refused too until `Retry-After`), or two checks of the account are already under way (`Retry-After: 1`)',
+} as const;
+
 @ApiTags('account')
 @ApiBearer()
 @Controller('me')
@@ -57,6 +64,7 @@ export class AccountController {
         'This is the last enabled admin: make another account admin first, so someone can still administer the service.',
     },
     { kind: 'validation', detail: 'current_password must not be empty.' },
+    REAUTH_TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async deleteAccount(
@@ -81,6 +89,7 @@ export class AccountController {
     { kind: 'unsupportedMediaType' },
     { kind: 'wrongPassword', detail: 'Current password is incorrect' },
     { kind: 'validation', detail: 'new_password must be at least 8 characters long.' },
+    REAUTH_TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async changePassword(

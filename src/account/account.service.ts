@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { invalidToken } from '../auth/guards/bearer-challenges.js';
 import { PasswordHasher } from '../auth/passwords/password-hasher.js';
+import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
 import { isLive, type Session } from '../auth/sessions/session.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
@@ -27,6 +28,7 @@ export class AccountService {
     private readonly auditEvents: AuditRepository,
     private readonly mail: MailQueue,
     private readonly userAdmin: UserAdminService,
+    private readonly reauthentication: ReauthenticationService,
   ) {}
 
   /** The caller's account; a token whose user is gone is no longer a valid token. */
@@ -47,7 +49,7 @@ export class AccountService {
     client: ClientInfo,
   ): Promise<void> {
     const user = await this.profile(caller);
-    await this.assertPassword(user, current);
+    await this.reauthentication.confirm(user, { password: current }, 'none', client);
     this.passwordPolicy.assertAcceptable(next, user, 'new_password');
     if (next === current) {
       throw validationProblem([
@@ -76,7 +78,7 @@ export class AccountService {
     client: ClientInfo,
   ): Promise<void> {
     const user = await this.profile(caller);
-    await this.assertPassword(user, current);
+    await this.reauthentication.confirm(user, { password: current }, 'none', client);
     await this.userAdmin.delete(user.id, { id: user.id, client });
   }
 
@@ -99,12 +101,6 @@ export class AccountService {
       userId: caller.id,
       sessionId: session.id,
     });
-  }
-
-  private async assertPassword(user: User, password: string): Promise<void> {
-    if (!(await this.hasher.verify(password, user.passwordHash))) {
-      throw new ProblemException('wrongPassword', 'Current password is incorrect');
-    }
   }
 
   /** The caller's own audit trail, newest first, a page at a time. */

@@ -23,6 +23,7 @@ import { TokenInspector } from './oauth/token-inspector.js';
 import { BcryptPasswordHasher } from './passwords/bcrypt.password-hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.service.js';
+import { ReauthenticationService } from './reauthentication.service.js';
 import { RolesGuard } from './roles/roles.guard.js';
 import { InMemorySessionsRepository } from './sessions/repositories/in-memory.sessions.repository.js';
 import { SqlSessionsRepository } from './sessions/repositories/sql.sessions.repository.js';
@@ -74,6 +75,7 @@ import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.in
     JwtStrategy,
     { provide: PasswordHasher, useClass: BcryptPasswordHasher },
     PasswordPolicy,
+    ReauthenticationService,
     {
       provide: SessionsRepository,
       // SQL when the DatabaseModule provides a database (DATABASE_URL), memory otherwise.
@@ -92,6 +94,6 @@ import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.in
     // After it (global guards run in the order they are provided): @Roles reads the token's claims.
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [PasswordHasher, PasswordPolicy, SessionsService, MfaService],
+  exports: [PasswordHasher, PasswordPolicy, SessionsService, MfaService, ReauthenticationService],
 })
 export class AuthModule {}

@@ -112,30 +112,34 @@ export class AuthService {
   }
 
   /**
-   * The second step of a login (POST /login/mfa). A wrong code counts against the login-failure
-   * limits like a wrong password; a right one completes the login.
+   * The second step of a login (POST /login/mfa). The token's attempt is taken and the login
+   * limiter consulted before the code is checked, so neither parallel requests nor a spent
+   * allowance get a code checked; a wrong code thus counts like a wrong password, and a right one
+   * completes the login.
    */
   async completeMfaLogin(
     mfaToken: string,
     proof: SecondFactor,
     client: ClientInfo,
   ): Promise<{ user: User; tokens: IssuedTokens }> {
-    const outcome = await this.mfa.completeChallenge(mfaToken, proof, client);
-    const user = await this.users.findById(outcome.userId);
+    const userId = await this.mfa.takeChallengeAttempt(mfaToken);
+    const user = await this.users.findById(userId);
     if (!user || user.disabledAt) throw invalidMfaToken();
+    const account = usernameKey(user.username);
+    const limited = await this.loginAttempts.begin(account, client);
+    if (limited) {
+      this.metrics.login('limited');
+      this.metrics.limited(limited.limit);
+      await this.audit.record('login_limited', client, {
+        userId: user.id,
+        username: account,
+        reason: limited.limit,
+      });
+      throw tooManyFailedLogins(limited.retryAfterSeconds);
+    }
+    const outcome = await this.mfa.completeChallenge(mfaToken, user.id, proof, client);
     if (outcome.kind === 'wrong') {
       this.metrics.login('bad_mfa_code');
-      const account = usernameKey(user.username);
-      const limited = await this.loginAttempts.begin(account, client);
-      if (limited) {
-        this.metrics.limited(limited.limit);
-        await this.audit.record('login_limited', client, {
-          userId: user.id,
-          username: account,
-          reason: limited.limit,
-        });
-        throw tooManyFailedLogins(limited.retryAfterSeconds);
-      }
       throw new ProblemException('invalidMfaCode', 'Invalid code', {
         extensions: { error: 'invalid_grant' },
       });
@@ -184,8 +188,16 @@ export class AuthService {
       await this.sessions.end([session.id]);
       throw invalidCredentials();
     }
-    // Only a login that passed every factor resets the client's failures and makes it known.
-    await this.loginAttempts.succeeded(usernameKey(user.username), user.id, client);
+    // Only a login that passed every factor resets the client's failures and makes it known. One
+    // with a second step took two attempts (the password's and the code's): both are given back.
+    const attempts = amr.some((method) => method !== 'pwd') ? 2 : 1;
+    await this.loginAttempts.succeeded(
+      usernameKey(user.username),
+      user.id,
+      client,
+      new Date(),
+      attempts,
+    );
     this.metrics.login('succeeded');
     await this.audit.record('login_succeeded', client, {
       userId: user.id,

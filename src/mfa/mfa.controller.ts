@@ -6,6 +6,7 @@ import { Client, type ClientInfo } from '../common/decorators/client-info.decora
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { AccountService } from '../account/account.service.js';
+import type { User } from '../users/user.js';
 import {
   ConfirmEnrolmentDto,
   EnrolmentDto,
@@ -13,7 +14,8 @@ import {
   SecondFactorCheckDto,
   StartEnrolmentDto,
 } from './dto/mfa.dto.js';
-import { MfaService, type SecondFactor } from './mfa.service.js';
+import { ReauthenticationService } from '../auth/reauthentication.service.js';
+import { MfaService, secondFactorOf } from './mfa.service.js';
 
 const BAD_BODY = [
   { kind: 'malformedRequest' },
@@ -22,11 +24,12 @@ const BAD_BODY = [
 ] as const;
 const WRONG_PASSWORD = { kind: 'wrongPassword', detail: 'Current password is incorrect' } as const;
 const WRONG_CODE = { kind: 'wrongMfaCode', detail: 'The code is not right.' } as const;
-
-/** A code from the app is six digits; anything else is tried as a recovery code. */
-function secondFactor(code: string): SecondFactor {
-  return /^\d{6}$/.test(code) ? { code } : { recoveryCode: code };
-}
+const TOO_MANY = {
+  kind: 'tooManyRequests',
+  detail: 'Too many wrong passwords or codes; try again later.',
+  description:
+    'The failed-login counters of `/login` are spent for the account from this client (every wrong password or code here counts, and a right one is refused too until `Retry-After`), or two checks of the account are already under way (`Retry-After: 1`)',
+} as const;
 
 @ApiTags('mfa')
 @ApiBearer()
@@ -35,6 +38,7 @@ export class MfaController {
   constructor(
     private readonly mfa: MfaService,
     private readonly account: AccountService,
+    private readonly reauthentication: ReauthenticationService,
   ) {}
 
   @Post('totp')
@@ -56,13 +60,17 @@ export class MfaController {
       kind: 'mfaNotConfigured',
       detail: 'Two-factor login is not configured on this server (MFA_ENCRYPTION_KEY).',
     },
+    TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async start(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: StartEnrolmentDto,
+    @Client() client: ClientInfo,
   ): Promise<EnrolmentDto> {
-    return this.mfa.enrol(await this.account.profile(caller), dto.current_password);
+    const user = await this.account.profile(caller);
+    await this.reauthentication.confirm(user, { password: dto.current_password }, 'none', client);
+    return this.mfa.enrol(user);
   }
 
   @Post('totp/confirm')
@@ -83,6 +91,7 @@ export class MfaController {
       kind: 'mfaNotConfigured',
       detail: 'Two-factor login is not configured on this server (MFA_ENCRYPTION_KEY).',
     },
+    TOO_MANY,
   )
   async confirm(
     @CurrentUser() caller: AuthenticatedUser,
@@ -90,9 +99,11 @@ export class MfaController {
     @Client() client: ClientInfo,
   ): Promise<RecoveryCodesDto> {
     const user = await this.account.profile(caller);
-    return {
-      recovery_codes: await this.mfa.confirm(user, caller.sessionId, dto.code, client),
-    };
+    // A wrong first code counts like a wrong password: it is one more code someone could guess.
+    const codes = await this.reauthentication.underLimits(user, client, () =>
+      this.mfa.confirm(user, caller.sessionId, dto.code, client),
+    );
+    return { recovery_codes: codes };
   }
 
   @Delete('totp')
@@ -109,6 +120,7 @@ export class MfaController {
     WRONG_CODE,
     { kind: 'mfaNotEnabled', detail: 'Two-factor login is off.' },
     { kind: 'validation', detail: 'code must not be empty.' },
+    TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async disable(
@@ -117,13 +129,8 @@ export class MfaController {
     @Client() client: ClientInfo,
   ): Promise<void> {
     const user = await this.account.profile(caller);
-    await this.mfa.disable(
-      user,
-      caller.sessionId,
-      dto.current_password,
-      secondFactor(dto.code),
-      client,
-    );
+    await this.confirmWithSecondFactor(user, caller, dto, client);
+    await this.mfa.disable(user, caller.sessionId, client);
   }
 
   @Post('recovery-codes')
@@ -131,7 +138,8 @@ export class MfaController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'A new set of recovery codes; the old set stops working',
-    description: 'Needs the password and a code from the app (or a recovery code).',
+    description:
+      'Needs the password and a code from the app (or a recovery code). Every other session ends.',
   })
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiProblemResponses(
@@ -140,6 +148,7 @@ export class MfaController {
     WRONG_CODE,
     { kind: 'mfaNotEnabled', detail: 'Two-factor login is off.' },
     { kind: 'validation', detail: 'code must not be empty.' },
+    TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async regenerate(
@@ -148,14 +157,24 @@ export class MfaController {
     @Client() client: ClientInfo,
   ): Promise<RecoveryCodesDto> {
     const user = await this.account.profile(caller);
+    await this.confirmWithSecondFactor(user, caller, dto, client);
     return {
-      recovery_codes: await this.mfa.regenerateRecoveryCodes(
-        user,
-        caller.sessionId,
-        dto.current_password,
-        secondFactor(dto.code),
-        client,
-      ),
+      recovery_codes: await this.mfa.regenerateRecoveryCodes(user, caller.sessionId, client),
     };
+  }
+
+  private confirmWithSecondFactor(
+    user: User,
+    caller: AuthenticatedUser,
+    dto: SecondFactorCheckDto,
+    client: ClientInfo,
+  ): Promise<void> {
+    return this.reauthentication.confirm(
+      user,
+      { password: dto.current_password, secondFactor: secondFactorOf(dto.code) },
+      'required',
+      client,
+      caller.sessionId,
+    );
   }
 }

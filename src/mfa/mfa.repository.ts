@@ -15,6 +15,7 @@ export interface MfaChallenge {
   readonly tokenHash: string;
   readonly userId: string;
   readonly expiresAt: Date;
+  /** Codes checked against it (a right one spends it, so on a live challenge all were wrong). */
   readonly failures: number;
   readonly usedAt: Date | null;
 }
@@ -55,10 +56,18 @@ export abstract class MfaRepository {
 
   abstract findChallenge(tokenHash: string): Promise<MfaChallenge | undefined>;
 
-  /** Counts a wrong code against the challenge; answers the failures so far. */
-  abstract recordChallengeFailure(tokenHash: string): Promise<number>;
+  /**
+   * Takes an attempt at a live challenge before its code is checked, in one conditional step that
+   * both counts and refuses: answers the challenge's user, or undefined when it is unknown, used,
+   * expired at `now`, or already had `maxAttempts`. Concurrent calls never let more through.
+   */
+  abstract takeChallengeAttempt(
+    tokenHash: string,
+    now: Date,
+    maxAttempts: number,
+  ): Promise<string | undefined>;
 
-  /** Spends the challenge once, atomically; false if it was already used. */
+  /** Spends a live challenge once, atomically; false if it was already used or has expired. */
   abstract spendChallenge(tokenHash: string, now: Date): Promise<boolean>;
 
   /** Deletes challenges that expired before `before`. */

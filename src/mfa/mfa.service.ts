@@ -5,7 +5,6 @@ import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../common/security/opaque-token.js';
 import { AppConfig } from '../config/app-config.js';
-import { PasswordHasher } from '../auth/passwords/password-hasher.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
 import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
@@ -17,8 +16,8 @@ import { acceptedStep, generateTotpSecret, totpUri } from './totp.js';
 
 /** How long the second step of a login may take. */
 export const MFA_TOKEN_TTL_MS = 5 * 60 * 1000;
-/** Wrong codes one mfa_token survives; the fifth ends it. */
-export const MFA_TOKEN_MAX_FAILURES = 5;
+/** Codes one mfa_token may have checked; a wrong fifth ends it (a right one spends it anyway). */
+export const MFA_TOKEN_MAX_ATTEMPTS = 5;
 
 /** RFC 8176 authentication method references carried by access tokens. */
 export type AuthenticationMethods = readonly ('pwd' | 'otp' | 'mfa')[];
@@ -32,14 +31,21 @@ export interface Enrolment {
 /** A proof of the second factor: a code from the app, or one of the recovery codes. */
 export type SecondFactor = { readonly code: string } | { readonly recoveryCode: string };
 
-/** TOTP enrolment, the second step of a login, and recovery codes. */
+/** For a field that takes both: six digits are a code from the app, anything else a recovery code. */
+export function secondFactorOf(code: string): SecondFactor {
+  return /^\d{6}$/.test(code) ? { code } : { recoveryCode: code };
+}
+
+/**
+ * TOTP enrolment, the second step of a login, and recovery codes. Routes that change the factor
+ * re-authenticate the user first (ReauthenticationService, which uses checkSecondFactor).
+ */
 @Injectable()
 export class MfaService {
   constructor(
     private readonly mfa: MfaRepository,
     private readonly key: MfaEncryptionKey,
     private readonly users: UsersService,
-    private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
@@ -51,8 +57,7 @@ export class MfaService {
   }
 
   /** A new pending secret (replacing a pending one); 409 while MFA is on. */
-  async enrol(user: User, currentPassword: string): Promise<Enrolment> {
-    await this.assertPassword(user, currentPassword);
+  async enrol(user: User): Promise<Enrolment> {
     if (await this.isEnabled(user.id)) throw alreadyEnabled();
     const box = await this.key.secretBox();
     const secret = generateTotpSecret();
@@ -76,7 +81,7 @@ export class MfaService {
     }
     const secret = (await this.key.secretBox()).open(factor.sealedSecret, user.id);
     const step = acceptedStep(secret, code, Date.now());
-    if (step === undefined) throw wrongCode();
+    if (step === undefined) throw wrongMfaCode();
     const codes = generateRecoveryCodes();
     if (!(await this.mfa.enable(user.id, step, codes.map(hashRecoveryCode), new Date()))) {
       throw alreadyEnabled();
@@ -86,16 +91,8 @@ export class MfaService {
     return codes;
   }
 
-  /** Turns MFA off (password and a code or recovery code); every other session ends. */
-  async disable(
-    user: User,
-    sessionId: string,
-    currentPassword: string,
-    proof: SecondFactor,
-    client: ClientInfo,
-  ): Promise<void> {
-    await this.assertPassword(user, currentPassword);
-    await this.assertSecondFactor(user.id, proof, client, sessionId);
+  /** Turns MFA off (after the password and a code or recovery code); every other session ends. */
+  async disable(user: User, sessionId: string, client: ClientInfo): Promise<void> {
     await this.mfa.disable(user.id);
     await this.sessions.endAllOf(user.id, sessionId);
     await this.audit.record('mfa_disabled', client, { userId: user.id, sessionId });
@@ -105,26 +102,24 @@ export class MfaService {
 
   /** An admin turns the account's MFA off (lost device and codes); audited with the admin. */
   async disableByAdmin(user: User, adminId: string, client: ClientInfo): Promise<void> {
-    if (!(await this.isEnabled(user.id))) {
-      throw new ProblemException('mfaNotEnabled', 'Two-factor login is off.');
-    }
+    if (!(await this.isEnabled(user.id))) throw mfaNotEnabled();
     await this.mfa.disable(user.id);
     await this.audit.record('mfa_disabled', client, { userId: user.id, actorId: adminId });
     await this.mail.notifyMfaDisabled(user);
   }
 
-  /** A new set of recovery codes; the old set is dead. */
+  /**
+   * A new set of recovery codes (after the password and a code or recovery code); the old set is
+   * dead, and every other session ends: one may belong to whoever saw the old codes.
+   */
   async regenerateRecoveryCodes(
     user: User,
     sessionId: string,
-    currentPassword: string,
-    proof: SecondFactor,
     client: ClientInfo,
   ): Promise<string[]> {
-    await this.assertPassword(user, currentPassword);
-    await this.assertSecondFactor(user.id, proof, client, sessionId);
     const codes = generateRecoveryCodes();
     await this.mfa.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode));
+    await this.sessions.endAllOf(user.id, sessionId);
     await this.audit.record('mfa_recovery_codes_regenerated', client, {
       userId: user.id,
       sessionId,
@@ -148,53 +143,54 @@ export class MfaService {
   }
 
   /**
-   * Checks the second step of a login: the user whose challenge this is, and how they proved it,
-   * or `wrong` (counted against the token: five end it). A dead, used or expired token throws 401
-   * invalid-mfa-token, so the client starts over.
+   * Takes one of the token's five attempts, before any code is checked (one conditional statement,
+   * so parallel requests cannot each check a code), and answers whose challenge it is. A dead,
+   * used or expired token, or one out of attempts, throws 401 invalid-mfa-token: log in again.
+   */
+  async takeChallengeAttempt(mfaToken: string): Promise<string> {
+    const userId = await this.mfa.takeChallengeAttempt(
+      hashOpaqueToken(mfaToken),
+      new Date(),
+      MFA_TOKEN_MAX_ATTEMPTS,
+    );
+    if (!userId) throw invalidMfaToken();
+    return userId;
+  }
+
+  /**
+   * Checks the code of an attempt taken with takeChallengeAttempt: how the user proved it, or
+   * `wrong`. A right code spends the token, unless it was spent or expired meanwhile (401).
    */
   async completeChallenge(
     mfaToken: string,
-    proof: SecondFactor,
-    client: ClientInfo,
-  ): Promise<
-    | { kind: 'passed'; userId: string; amr: AuthenticationMethods }
-    | { kind: 'wrong'; userId: string }
-  > {
-    const tokenHash = hashOpaqueToken(mfaToken);
-    const challenge = await this.mfa.findChallenge(tokenHash);
-    const now = new Date();
-    if (
-      !challenge ||
-      challenge.usedAt ||
-      challenge.expiresAt <= now ||
-      challenge.failures >= MFA_TOKEN_MAX_FAILURES
-    ) {
-      throw invalidMfaToken();
-    }
-    const factor = await this.mfa.findFactor(challenge.userId);
-    const method = factor?.enabledAt
-      ? await this.verifySecondFactor(factor, proof, client)
-      : undefined;
-    if (!method) {
-      await this.mfa.recordChallengeFailure(tokenHash);
-      await this.audit.record('mfa_challenge_failed', client, { userId: challenge.userId });
-      return { kind: 'wrong', userId: challenge.userId };
-    }
-    if (!(await this.mfa.spendChallenge(tokenHash, now))) throw invalidMfaToken();
-    return { kind: 'passed', userId: challenge.userId, amr: ['pwd', method] };
-  }
-
-  private async assertSecondFactor(
     userId: string,
     proof: SecondFactor,
     client: ClientInfo,
-    sessionId: string,
-  ): Promise<void> {
-    const factor = await this.mfa.findFactor(userId);
-    if (!factor?.enabledAt) {
-      throw new ProblemException('mfaNotEnabled', 'Two-factor login is off.');
+  ): Promise<{ kind: 'passed'; amr: AuthenticationMethods } | { kind: 'wrong' }> {
+    const method = await this.checkSecondFactor(userId, proof, client);
+    if (!method) {
+      await this.audit.record('mfa_challenge_failed', client, { userId });
+      return { kind: 'wrong' };
     }
-    if (!(await this.verifySecondFactor(factor, proof, client, sessionId))) throw wrongCode();
+    if (!(await this.mfa.spendChallenge(hashOpaqueToken(mfaToken), new Date()))) {
+      throw invalidMfaToken();
+    }
+    return { kind: 'passed', amr: ['pwd', method] };
+  }
+
+  /**
+   * Checks a second factor of the user: `otp` or `mfa` (see verifySecondFactor), or undefined
+   * when it is wrong or the user has none on.
+   */
+  async checkSecondFactor(
+    userId: string,
+    proof: SecondFactor,
+    client: ClientInfo,
+    sessionId?: string,
+  ): Promise<'otp' | 'mfa' | undefined> {
+    const factor = await this.mfa.findFactor(userId);
+    if (!factor?.enabledAt) return undefined;
+    return this.verifySecondFactor(factor, proof, client, sessionId);
   }
 
   /**
@@ -223,12 +219,6 @@ export class MfaService {
     if (user) await this.mail.notifyRecoveryCodeUsed(user);
     return 'mfa';
   }
-
-  private async assertPassword(user: User, password: string): Promise<void> {
-    if (!(await this.hasher.verify(password, user.passwordHash))) {
-      throw new ProblemException('wrongPassword', 'Current password is incorrect');
-    }
-  }
 }
 
 function alreadyEnabled(): ProblemException {
@@ -238,8 +228,12 @@ function alreadyEnabled(): ProblemException {
   );
 }
 
-function wrongCode(): ProblemException {
+export function wrongMfaCode(): ProblemException {
   return new ProblemException('wrongMfaCode', 'The code is not right.');
+}
+
+export function mfaNotEnabled(): ProblemException {
+  return new ProblemException('mfaNotEnabled', 'Two-factor login is off.');
 }
 
 export function invalidMfaToken(): ProblemException {

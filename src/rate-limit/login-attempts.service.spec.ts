@@ -123,6 +123,26 @@ describe('LoginAttempts', () => {
     expect(await attempt('alice', owner, 4)).toEqual([...ok(3), 'account_address']);
   });
 
+  it('gives back both attempts of a login with a second step', async () => {
+    const { attempts, attempt } = await setUp();
+    const owner = from('203.0.113.60');
+    await attempt('alice', from('203.0.113.61'), 3);
+    await attempt('alice', owner, 2); // the password, then the code: 5 of the account's 5 taken
+    await attempts.succeeded('alice', 'alice-id', owner, new Date(), 2);
+    expect(await attempt('alice', from('203.0.113.62'), 3)).toEqual([...ok(2), 'account']);
+  });
+
+  it('on re-authentication: the counts start again, but the address does not become known', async () => {
+    const { attempts, attempt } = await setUp();
+    const client = from('203.0.113.70');
+    await attempt('alice', client, 3);
+    await attempts.reauthenticated('alice', client);
+    expect(await attempt('alice', client, 2)).toEqual(ok(2));
+    // Still unknown: it draws on the account's cap (5, of which 5 are now taken by it and others).
+    await attempt('alice', from('203.0.113.71'), 2);
+    expect(await attempt('alice', client)).toEqual(['account']);
+  });
+
   it('holds under concurrent attempts: no more than the allowance gets through', async () => {
     const { attempts } = await setUp();
     const outcomes = await Promise.all(

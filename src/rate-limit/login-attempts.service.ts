@@ -117,31 +117,33 @@ export class LoginAttempts {
 
   /**
    * A login passed every factor (a session started): the client's own count starts again, the
-   * attempt is given back to the shared allowances, and its address becomes known to the account.
+   * attempts are given back to the shared allowances, and its address becomes known to the account.
+   * `attempts` is how many this login took: two when a second step followed the password.
    */
   async succeeded(
     account: string,
     userId: string,
     client: ClientInfo,
     now = new Date(),
+    attempts = 1,
   ): Promise<void> {
     const known = await this.knownAs(account, client, now);
-    const ip = addressOf(client);
-    const resets: Promise<unknown>[] = [this.perClient.delete(addressKey(ip, account))];
-    if (known.by === 'device')
-      resets.push(this.perClient.delete(deviceKey(known.deviceId, account)));
-    if (known.by === 'nothing') {
-      resets.push(giveBack(this.perAccount, account));
-      if (this.perAddress) resets.push(giveBack(this.perAddress, ip));
-    }
     await Promise.all([
-      ...resets,
+      ...this.resets(account, client, known, attempts),
       this.knownAddresses.remember(
-        { usernameKey: account, userId, ip },
+        { usernameKey: account, userId, ip: addressOf(client) },
         now,
         new Date(now.getTime() - KNOWN_ADDRESS_MS),
       ),
     ]);
+  }
+
+  /**
+   * A signed-in user proved it again (current password, second factor): the counts start again as
+   * after a login. No session starts, so the address does not become known by it.
+   */
+  async reauthenticated(account: string, client: ClientInfo, now = new Date()): Promise<void> {
+    await Promise.all(this.resets(account, client, await this.knownAs(account, client, now), 1));
   }
 
   /**
@@ -155,6 +157,23 @@ export class LoginAttempts {
       this.perClient.delete(addressKey(addressOf(client), account)),
       known.by === 'device' ? this.perClient.delete(deviceKey(known.deviceId, account)) : undefined,
     ]);
+  }
+
+  private resets(
+    account: string,
+    client: ClientInfo,
+    known: KnownAs,
+    attempts: number,
+  ): Promise<unknown>[] {
+    const ip = addressOf(client);
+    const resets: Promise<unknown>[] = [this.perClient.delete(addressKey(ip, account))];
+    if (known.by === 'device')
+      resets.push(this.perClient.delete(deviceKey(known.deviceId, account)));
+    if (known.by === 'nothing') {
+      resets.push(giveBack(this.perAccount, account, attempts));
+      if (this.perAddress) resets.push(giveBack(this.perAddress, ip, attempts));
+    }
+    return resets;
   }
 
   private async knownAs(account: string, client: ClientInfo, now: Date): Promise<KnownAs> {
@@ -188,12 +207,13 @@ export class LoginAttempts {
 }
 
 /**
- * Returns one point taken in this window; never more than was taken, so a window that ended in
- * between does not turn into credit for the next one.
+ * Returns up to `points` taken in this window; never more than was taken, so a window that ended
+ * in between does not turn into credit for the next one.
  */
-async function giveBack(limiter: RateLimiterAbstract, key: string): Promise<void> {
+async function giveBack(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
   const taken = await limiter.get(key);
-  if (taken && taken.consumedPoints > 0) await limiter.reward(key, 1);
+  const back = Math.min(points, taken?.consumedPoints ?? 0);
+  if (back > 0) await limiter.reward(key, back);
 }
 
 function addressOf(client: ClientInfo): string {

@@ -348,6 +348,49 @@ describe('two-factor login with an authenticator app (TOTP)', () => {
     await loginStep1(user).expect(200);
   });
 
+  it('new recovery codes end every other session, as the docs say', async () => {
+    const { user, secret, tokens } = await enrolled();
+    const step1 = await loginStep1(user).expect(403);
+    const other = (await loginStep2({ mfa_token: step1.body.mfa_token, code: codeAt(secret) }))
+      .body as Tokens;
+    clock.advance(30);
+    await me(other).expect(200);
+    await app
+      .http()
+      .post('/me/mfa/recovery-codes')
+      .set('Authorization', bearer(tokens.access_token))
+      .send({ current_password: user.password, code: codeAt(secret) })
+      .expect(200);
+    clock.advance(30);
+    await me(other).expect(401);
+    await app.http().post('/refresh').send({ refresh_token: other.refresh_token }).expect(401);
+    // The caller's own session stays.
+    await me(tokens).expect(200);
+  });
+
+  it('lets at most five of 30 concurrent wrong codes on one mfa_token be checked', async () => {
+    const { user, secret } = await enrolled();
+    const step1 = await loginStep1(user).expect(403);
+    const token = step1.body.mfa_token as string;
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => loginStep2({ mfa_token: token, code: codeAt(secret, 5) })),
+    );
+    const checked = answers.filter((r) => r.body.type === '/problems/invalid-mfa-code');
+    expect(checked.length).toBeLessThanOrEqual(5);
+    for (const answer of answers) {
+      expect([401, 429]).toContain(answer.status);
+      if (answer.status === 401) {
+        expect(['/problems/invalid-mfa-code', '/problems/invalid-mfa-token']).toContain(
+          answer.body.type,
+        );
+      }
+    }
+    // Spent: the right code no longer completes it.
+    const late = await loginStep2({ mfa_token: token, code: codeAt(secret) });
+    expect(late.status).toBe(401);
+    expect(late.body.type).toBe('/problems/invalid-mfa-token');
+  });
+
   it('keeps the secret encrypted at rest: the stored value is not the secret', async () => {
     const { user, secret } = await enrolled();
     const db = app.app.get<Database | undefined>(Database, { strict: false });
@@ -414,6 +457,51 @@ describe('two-factor login and the login-failure limit', () => {
       statuses.push(step2.status);
     }
     expect(statuses).toContain(429);
+  });
+});
+
+describe('two-factor login: the login limiter is consulted before the code is checked', () => {
+  let app: TestApp | undefined;
+  afterEach(async () => {
+    await app?.close({ removeData: true });
+    app = undefined;
+  });
+
+  it('refuses a right code with 429 once the client’s failures are spent', async () => {
+    app = await createTestApp({ LOGIN_MAX_FAILURES: '3' });
+    const user = await signUp(app, aUser());
+    const tokens = await logInForTokens(app, user);
+    const { body } = await app
+      .http()
+      .post('/me/mfa/totp')
+      .set('Authorization', bearer(tokens.access_token))
+      .send({ current_password: user.password })
+      .expect(200);
+    const secret = base32Decode(body.secret as string);
+    await app
+      .http()
+      .post('/me/mfa/totp/confirm')
+      .set('Authorization', bearer(tokens.access_token))
+      .send({ code: totpCode(secret, Date.now() / 1000) })
+      .expect(200);
+    // The right password (one attempt), then two wrong codes: three attempts in all.
+    const step1 = await app
+      .http()
+      .post('/login')
+      .send({ username: user.username, password: user.password })
+      .expect(403);
+    const token = step1.body.mfa_token as string;
+    for (let i = 0; i < 2; i += 1) {
+      const wrong = await app.http().post('/login/mfa').send({ mfa_token: token, code: '000000' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.type).toBe('/problems/invalid-mfa-code');
+    }
+    const right = await app
+      .http()
+      .post('/login/mfa')
+      .send({ mfa_token: token, code: totpCode(secret, Date.now() / 1000 + 30) });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
 

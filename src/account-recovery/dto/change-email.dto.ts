@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class ChangeEmailDto {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'john@new.example.com' })
@@ -13,4 +13,16 @@ export class ChangeEmailDto {
   @IsNotEmpty({ message: 'current_password must not be empty.' })
   @MaxLength(1024, { message: 'current_password must be at most 1024 characters long.' })
   current_password: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Required when two-factor login is on: a 6-digit code from the app, or one of the recovery codes.',
+    example: '492039',
+    maxLength: 64,
+  })
+  @IsOptional()
+  @IsString({ message: 'code must be a string.' })
+  @IsNotEmpty({ message: 'code must not be empty.' })
+  @MaxLength(64, { message: 'code must be at most 64 characters long.' })
+  code?: string;
 }

@@ -73,17 +73,22 @@ export class InMemoryMfaRepository extends MfaRepository {
     return Promise.resolve(this.challenges.get(tokenHash));
   }
 
-  recordChallengeFailure(tokenHash: string): Promise<number> {
+  takeChallengeAttempt(
+    tokenHash: string,
+    now: Date,
+    maxAttempts: number,
+  ): Promise<string | undefined> {
     const challenge = this.challenges.get(tokenHash);
-    if (!challenge) return Promise.resolve(0);
-    const failures = challenge.failures + 1;
-    this.challenges.set(tokenHash, { ...challenge, failures });
-    return Promise.resolve(failures);
+    if (!isLive(challenge, now) || challenge.failures >= maxAttempts) {
+      return Promise.resolve(undefined);
+    }
+    this.challenges.set(tokenHash, { ...challenge, failures: challenge.failures + 1 });
+    return Promise.resolve(challenge.userId);
   }
 
   spendChallenge(tokenHash: string, now: Date): Promise<boolean> {
     const challenge = this.challenges.get(tokenHash);
-    if (!challenge || challenge.usedAt) return Promise.resolve(false);
+    if (!isLive(challenge, now)) return Promise.resolve(false);
     this.challenges.set(tokenHash, { ...challenge, usedAt: now });
     return Promise.resolve(true);
   }
@@ -94,4 +99,8 @@ export class InMemoryMfaRepository extends MfaRepository {
     }
     return Promise.resolve();
   }
+}
+
+function isLive(challenge: MfaChallenge | undefined, now: Date): challenge is MfaChallenge {
+  return challenge !== undefined && challenge.usedAt === null && challenge.expiresAt > now;
 }

@@ -135,13 +135,22 @@ export class SqlMfaRepository extends MfaRepository {
     };
   }
 
-  async recordChallengeFailure(tokenHash: string): Promise<number> {
-    await this.db
+  async takeChallengeAttempt(
+    tokenHash: string,
+    now: Date,
+    maxAttempts: number,
+  ): Promise<string | undefined> {
+    // One statement counts and refuses: concurrent attempts cannot all read the same count.
+    const row = await this.db
       .updateTable('mfa_challenges')
       .set((eb) => ({ failures: eb('failures', '+', 1) }))
       .where('token_hash', '=', tokenHash)
-      .execute();
-    return (await this.findChallenge(tokenHash))?.failures ?? 0;
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .where('failures', '<', maxAttempts)
+      .returning('user_id')
+      .executeTakeFirst();
+    return row?.user_id;
   }
 
   async spendChallenge(tokenHash: string, now: Date): Promise<boolean> {
@@ -150,6 +159,7 @@ export class SqlMfaRepository extends MfaRepository {
       .set({ used_at: now.toISOString() })
       .where('token_hash', '=', tokenHash)
       .where('used_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
