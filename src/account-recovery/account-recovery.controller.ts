@@ -86,7 +86,7 @@ export class AccountRecoveryController {
   @ApiOperation({
     summary: 'Set a new password with the token of a reset link',
     description:
-      'The new password follows the signup rules; one that breaks them answers `422` and leaves the link usable. Then every session of the account ends (its access tokens are refused at once), its failed-login count is cleared, pending reset and verification links die, and a notice goes to its address.',
+      'The new password follows the signup rules; one that breaks them answers `422` and leaves the link usable. Then every session of the account ends (its access tokens are refused at once), its failed-login count is cleared, pending reset and address-change links die (a verification link stays), the address the link went to is marked verified, and a notice goes to it.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiNoContentResponse({ description: 'Password changed; log in with it' })
@@ -108,7 +108,7 @@ export class AccountRecoveryController {
   @ApiOperation({
     summary: 'Use the token of an email link: verify, confirm a new address, or undo a change',
     description:
-      'Single use. A verification link marks the address verified; a link sent to a new address makes it the account’s address (the old address gets a notice with a link, valid 7 days, that undoes the change); that undo link restores the old address and ends every session.',
+      'Single use. A verification link marks the address verified; a link sent to a new address makes it the account’s address (the old address gets a notice with a link, valid 7 days, that undoes the change); that undo link, which no later change cancels, restores the old address, ends every session, cancels a pending change and the undo links mailed after it, stops the current password from working and mails a reset link to the restored address. A completed password reset marks the address it was mailed to verified.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiNoContentResponse({ description: 'Done' })

@@ -11,8 +11,13 @@ import { SessionsService } from '../auth/sessions/sessions.service.js';
 import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
+import { generateOpaqueToken } from '../common/security/opaque-token.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
-import { LINKS_CANCELLED_BY_CHANGE, MailQueue } from '../mail/mail-queue.service.js';
+import {
+  LINKS_CANCELLED_BY_ADDRESS_CHANGE,
+  LINKS_CANCELLED_BY_PASSWORD_CHANGE,
+  MailQueue,
+} from '../mail/mail-queue.service.js';
 import type { EmailLink } from '../mail/outbox/email-link.js';
 import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
 import { emailKey, usernameKey } from '../users/identity.normalization.js';
@@ -55,7 +60,8 @@ export class AccountRecoveryService {
   /**
    * Sets a new password with a reset link. The password is checked before the link is spent, so
    * a 422 leaves the link usable. Every session ends, the failed-login count is cleared, pending
-   * links die, and the address hears of it.
+   * reset and address-change links die, and the address hears of it. Following the link proved
+   * control of the mailbox it went to, so that address is marked verified.
    */
   async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
     const link = await this.mail.liveLink(token, ['password_reset']);
@@ -68,25 +74,35 @@ export class AccountRecoveryService {
     await this.users.updatePasswordHash(user.id, passwordHash);
     await this.sessions.endAllOf(user.id);
     await this.loginAttempts.clearAccount(usernameKey(user.username), client);
-    await this.mail.cancelLinks(user.id);
+    await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_PASSWORD_CHANGE);
     await this.mail.notifyPasswordChanged(user);
     await this.audit.record('password_reset', client, {
       userId: user.id,
       username: usernameKey(user.username),
     });
+    // Only if the link went to the address the account still has (false otherwise: no change).
+    const verified = await this.users.markEmailVerified(
+      user.id,
+      link.email ?? user.email,
+      new Date(),
+    );
+    if (verified && user.emailVerifiedAt === null) {
+      await this.audit.record('email_verified', client, { userId: user.id });
+    }
   }
 
   /**
    * Uses an email link: verifies the address, confirms a change to a new one (the old address is
-   * told, with a link to undo it), or undoes a change (every session ends, in case it was not the
-   * owner who made it).
+   * told, with a link to undo it), or undoes a change (see `undoChange`).
    */
   async verifyEmail(token: string, client: ClientInfo): Promise<void> {
-    const link = await this.mail.consumeLink(token, [
-      'email_verification',
-      'email_change',
-      'email_revert',
-    ]);
+    const purposes = ['email_verification', 'email_change', 'email_revert'] as const;
+    // An undo replaces the password: hash the unknowable one before the link is spent, so a busy
+    // hasher (503) leaves the link usable, as a 422 does for a reset.
+    const peek = await this.mail.liveLink(token, purposes);
+    const lockedHash =
+      peek?.purpose === 'email_revert' ? await this.hasher.hash(generateOpaqueToken()) : undefined;
+    const link = await this.mail.consumeLink(token, purposes);
     const user = link && (await this.activeUser(link));
     if (!link?.email || !user) throw invalidLink();
     const now = new Date();
@@ -97,13 +113,35 @@ export class AccountRecoveryService {
     }
     await this.changeEmail(user, link.email, now);
     if (link.purpose === 'email_change') {
-      await this.mail.cancelLinks(user.id);
+      await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_ADDRESS_CHANGE);
       await this.mail.notifyEmailChanged({ ...user, email: link.email }, user.email);
       await this.audit.record('email_changed', client, { userId: user.id });
       return;
     }
-    await this.mail.cancelLinks(user.id, [...LINKS_CANCELLED_BY_CHANGE, 'email_revert']);
+    await this.undoChange({ ...user, email: link.email }, link, lockedHash, client);
+  }
+
+  /**
+   * "This was not me": the address the undo link was mailed to is back (done by the caller).
+   * Whoever made the change knew the password, so it stops working at once (replaced by the hash
+   * of a secret nobody holds) and every session ends; the pending change and links die, and so do
+   * the undo links mailed after this one (an intruder's own cannot put their address back); and a
+   * reset link goes to the restored address: the owner must set a new password.
+   */
+  private async undoChange(
+    user: User,
+    undo: EmailLink,
+    lockedHash: string | undefined,
+    client: ClientInfo,
+  ): Promise<void> {
+    await this.users.updatePasswordHash(
+      user.id,
+      lockedHash ?? (await this.hasher.hash(generateOpaqueToken())),
+    );
     await this.sessions.endAllOf(user.id);
+    await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_ADDRESS_CHANGE);
+    await this.mail.cancelUndoLinksAfter(undo);
+    await this.mail.sendPasswordReset(user, { throttled: false });
     await this.audit.record('email_changed', client, { userId: user.id, reason: 'reverted' });
   }
 
@@ -140,8 +178,7 @@ export class AccountRecoveryService {
         },
       ]);
     }
-    const taken = (await this.users.findByEmail(newEmail)) !== undefined;
-    await this.mail.requestEmailChange(user, newEmail, taken);
+    await this.mail.requestEmailChange(user, newEmail, await this.users.findByEmail(newEmail));
     await this.audit.record('email_change_requested', client, { userId: user.id });
   }
 

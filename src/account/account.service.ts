@@ -15,7 +15,7 @@ import { ProblemException } from '../common/problems/problem.exception.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
-import { MailQueue } from '../mail/mail-queue.service.js';
+import { LINKS_CANCELLED_BY_PASSWORD_CHANGE, MailQueue } from '../mail/mail-queue.service.js';
 
 @Injectable()
 export class AccountService {
@@ -66,8 +66,9 @@ export class AccountService {
       userId: user.id,
       sessionId: caller.sessionId,
     });
-    // Pending reset and verification links die with the old password; the owner hears of it.
-    await this.mail.cancelLinks(user.id);
+    // Pending reset and address-change links die with the old password (a verification link
+    // stays: the address did not change); the owner hears of it.
+    await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_PASSWORD_CHANGE);
     await this.mail.notifyPasswordChanged(user);
   }
 

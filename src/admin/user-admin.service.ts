@@ -122,7 +122,7 @@ export class UserAdminService {
     const user = await this.existing(id);
     if (!this.mail) throw new ProblemException('mailNotConfigured', 'Mail is not configured.');
     this.mail.assertConfigured();
-    await this.mail.sendPasswordReset(user);
+    await this.mail.sendPasswordReset(user, { throttled: true });
     await this.record('password_reset_requested', user, actor);
   }
 

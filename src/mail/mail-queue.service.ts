@@ -27,8 +27,20 @@ const THROTTLED_TOGETHER: Readonly<Partial<Record<MailKind, readonly MailKind[]>
   email_taken: ['email_change', 'email_taken'],
 };
 
-/** The links a password or address change leaves useless: every pending one but a revert. */
-export const LINKS_CANCELLED_BY_CHANGE: readonly EmailLinkPurpose[] = [
+/**
+ * The links a password change (or reset) leaves useless: pending resets and address changes. Not
+ * a verification link: the address is the same, and proving it is still worth doing.
+ */
+export const LINKS_CANCELLED_BY_PASSWORD_CHANGE: readonly EmailLinkPurpose[] = [
+  'password_reset',
+  'email_change',
+];
+
+/**
+ * The links an address change (or undo) leaves useless: every pending one but an undo link, which
+ * only an undo cancels (see supersedesOlder).
+ */
+export const LINKS_CANCELLED_BY_ADDRESS_CHANGE: readonly EmailLinkPurpose[] = [
   'password_reset',
   'email_verification',
   'email_change',
@@ -72,9 +84,12 @@ export class MailQueue {
     return this.queue('password_reset', email, null);
   }
 
-  /** A reset link for a known account (an administrator's reset); throttled like a request. */
-  sendPasswordReset(user: User): Promise<boolean> {
-    return this.queue('password_reset', user.email, user, true, {
+  /**
+   * A reset link for a known account, to its stored address: an administrator's reset (throttled
+   * like a request), or after an undo, which asks for a new password (not throttled).
+   */
+  sendPasswordReset(user: User, { throttled }: { throttled: boolean }): Promise<boolean> {
+    return this.queue('password_reset', user.email, user, throttled, {
       purpose: 'password_reset',
       email: user.email,
     });
@@ -89,11 +104,12 @@ export class MailQueue {
   }
 
   /**
-   * Asks to move the account to `newEmail`: a confirmation link to that address, or, when it is
-   * taken, a mail telling its owner so (the requester gets the same answer either way).
+   * Asks to move the account to `newEmail`: a confirmation link to that address, or, when another
+   * account holds it, a mail telling that account's owner so, at the address stored on that
+   * account, not as typed (the requester gets the same answer either way).
    */
-  requestEmailChange(user: User, newEmail: string, taken: boolean): Promise<boolean> {
-    if (taken) return this.queue('email_taken', newEmail, null);
+  requestEmailChange(user: User, newEmail: string, takenBy: User | undefined): Promise<boolean> {
+    if (takenBy) return this.queue('email_taken', takenBy.email, null);
     return this.queue('email_change', newEmail, user, true, {
       purpose: 'email_change',
       email: newEmail,
@@ -140,11 +156,17 @@ export class MailQueue {
   }
 
   /** Cancels the account's pending links: their queued mails are dropped, sent ones stop working. */
-  cancelLinks(
-    userId: string,
-    purposes: readonly EmailLinkPurpose[] = LINKS_CANCELLED_BY_CHANGE,
-  ): Promise<void> {
+  cancelLinks(userId: string, purposes: readonly EmailLinkPurpose[]): Promise<void> {
     return this.outbox.revokeLinks(userId, purposes, new Date());
+  }
+
+  /**
+   * An undo was followed: cancels the undo links mailed after it, to the addresses held after the
+   * one it restored, so an intruder's own undo link cannot put their address back. Older undo
+   * links (to addresses held before) keep working.
+   */
+  cancelUndoLinksAfter(undo: EmailLink): Promise<void> {
+    return this.outbox.revokeLinks(undo.userId, ['email_revert'], new Date(), undo.createdAt);
   }
 
   /** Queues unless throttled or mail is off; answers whether it queued. */

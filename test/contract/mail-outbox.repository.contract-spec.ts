@@ -86,6 +86,40 @@ describe.each(STORES)('MailOutboxRepository contract: %s', (_name, open) => {
     expect((await outbox.findLink(reset.linkId!))?.revokedAt).toBeNull();
   });
 
+  it('never lets a later link supersede an undo link: only an undo cancels the undo links after it', async () => {
+    const user = await aUserId();
+    const t0 = new Date();
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    const undo = (ms: number) =>
+      outbox.enqueue(
+        { kind: 'email_changed', recipient: user.email, userId: user.id, now: at(ms) },
+        linkFor(user.id, 'email_revert', 24 * HOUR),
+      );
+    // A → B → C: the owner's undo link (to A), then the intruder's (to B).
+    const toA = await undo(0);
+    const toB = await undo(1_000);
+    expect((await outbox.findLink(toA.linkId!))?.revokedAt).toBeNull();
+    // A password or address change cancels the other kinds, never an undo link.
+    await outbox.revokeLinks(
+      user.id,
+      ['password_reset', 'email_verification', 'email_change'],
+      at(2_000),
+    );
+    expect((await outbox.findLink(toA.linkId!))?.revokedAt).toBeNull();
+    expect((await outbox.findLink(toB.linkId!))?.revokedAt).toBeNull();
+
+    // Following the undo link to A cancels the undo links made after it, not the earlier ones.
+    const toC = await undo(3_000);
+    const older = await outbox.enqueue(
+      { kind: 'email_changed', recipient: user.email, userId: user.id, now: at(-1_000) },
+      linkFor(user.id, 'email_revert', 24 * HOUR),
+    );
+    await outbox.revokeLinks(user.id, ['email_revert'], at(4_000), at(0));
+    expect((await outbox.findLink(toB.linkId!))?.revokedAt).toEqual(at(4_000));
+    expect((await outbox.findLink(toC.linkId!))?.revokedAt).toEqual(at(4_000));
+    expect((await outbox.findLink(older.linkId!))?.revokedAt).toBeNull();
+  });
+
   it('spends a live link once; an expired, revoked or unknown one never', async () => {
     const user = await aUserId();
     const now = new Date();
@@ -184,15 +218,27 @@ describe.each(STORES)('MailOutboxRepository contract: %s', (_name, open) => {
     );
     const request = await outbox.enqueue({
       kind: 'password_reset',
-      recipient: user.email,
+      recipient: user.email.toUpperCase(),
       userId: null,
       now: new Date(now.getTime() + 1),
     });
     expect(await outbox.newerQueued(old)).toBe(true);
     expect(await outbox.newerQueued(request)).toBe(false);
-    const link = await outbox.attachLink(request.id, linkFor(user.id, 'password_reset'));
+    const link = await outbox.attachLink(
+      request.id,
+      user.email,
+      linkFor(user.id, 'password_reset'),
+    );
     expect(link).toMatchObject({ userId: user.id, purpose: 'password_reset', tokenHash: null });
     expect((await outbox.findLink(old.linkId!))?.revokedAt).toEqual(expect.any(Date));
+    // The request goes to the address stored on the account, not as typed.
+    const later = new Date(now.getTime() + 20 * HOUR);
+    const claimed = await outbox.claimDue('resolver', later, later, 1_000);
+    expect(claimed.find((m) => m.id === request.id)).toMatchObject({
+      recipient: user.email,
+      userId: user.id,
+      linkId: link.id,
+    });
   });
 
   it('counts what was sent to an address, what waits, and deletes what finished long ago', async () => {

@@ -4,10 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FORGOT_PASSWORD_MESSAGE } from '../../src/account-recovery/account-recovery.controller.js';
 import { decodeJwt } from '../support/jwt.js';
 import { LogLines } from '../support/log-lines.js';
-import { age, mailSettled } from '../support/mail-outbox.js';
+import { age, dueNow, mailSettled } from '../support/mail-outbox.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { aUser, bearer, logIn, logInForTokens, signUp } from '../support/users.factory.js';
+import {
+  aUser,
+  bearer,
+  logIn,
+  logInForTokens,
+  signUp,
+  type TestUser,
+} from '../support/users.factory.js';
 
 const RESET = /Reset your password/;
 const VERIFY = /Confirm your email address/;
@@ -46,6 +53,24 @@ describe('account recovery over real SMTP', () => {
       unknown
     >;
 
+  const requestChange = (token: string, password: string, newEmail: string) =>
+    app
+      .http()
+      .post('/me/email')
+      .set('Authorization', bearer(token))
+      .send({ new_email: newEmail, current_password: password });
+  /** Moves the account to `newEmail` and confirms it through the mailed link. */
+  const changeEmail = async (token: string, password: string, newEmail: string) => {
+    await requestChange(token, password, newEmail).expect(202);
+    await verify((await sink.waitFor(newEmail, CHANGE)).token!).expect(204);
+  };
+  /** Follows the reset link mailed after an undo; answers an access token for the new password. */
+  const setNewPasswordByMail = async (user: TestUser): Promise<string> => {
+    const { token } = await sink.waitFor(user.email, RESET);
+    const password = `${user.password}-after-undo`;
+    await reset(token!, password).expect(204);
+    return logIn(app, { ...user, password });
+  };
   describe('password reset', () => {
     it('mails a link whose token sets a new password: old sessions end, the new password logs in, the old one not', async () => {
       const user = await signUp(app);
@@ -91,6 +116,29 @@ describe('account recovery over real SMTP', () => {
       await sink.waitFor(user.email, RESET);
       await mailSettled(app);
       expect(sink.to(nobody)).toEqual([]);
+    });
+
+    it('mails the reset to the address stored on the account, not to the address as typed', async () => {
+      const user = await signUp(app);
+      const [local, domain] = user.email.split('@') as [string, string];
+      const typed = `${local[0]!.toUpperCase()}${local.slice(1)}@${domain.toUpperCase()}`;
+      await forgot(typed).expect(202);
+      const mail = await sink.waitFor(user.email, RESET);
+      expect(mail.to).toBe(user.email);
+      expect(mail.raw.headers.get('to')).toMatchObject({ text: user.email });
+    });
+
+    it('marks the address verified: following the link proved the mailbox; the signup’s verification link still works', async () => {
+      const user = await signUp(app);
+      const verification = await sink.waitFor(user.email, VERIFY);
+      await forgot(user.email).expect(202);
+      const { token } = await sink.waitFor(user.email, RESET);
+      const newPassword = `${user.password}-reset`;
+      await reset(token!, newPassword).expect(204);
+      const after = await logIn(app, { ...user, password: newPassword });
+      expect(await me(after)).toMatchObject({ email_verified: true });
+      expect(decodeJwt(after).payload.email_verified).toBe(true);
+      await verify(verification.token!).expect(204);
     });
 
     it('takes a form body too, and refuses a malformed address with 422', async () => {
@@ -252,9 +300,83 @@ describe('account recovery over real SMTP', () => {
       await verify(notice.token!).expect(204);
       await app.http().get('/me').set('Authorization', bearer(tokens.access_token)).expect(401);
       await app.http().post('/refresh').send({ refresh_token: tokens.refresh_token }).expect(401);
-      const again = await logIn(app, user);
+      // …and whoever made the change may know the password: it must be set anew, by mail.
+      await login(user.username, user.password).expect(401);
+      const again = await setNewPasswordByMail(user);
       expect(await me(again)).toMatchObject({ email: user.email, email_verified: true });
       await verify(notice.token!).expect(400);
+    });
+
+    it('an intruder who knows the password cannot kill the owner’s undo link by changing the address twice', async () => {
+      const owner = await signUp(app);
+      const ownerSession = await logInForTokens(app, owner);
+      const intruder = await logInForTokens(app, owner);
+      const [b, c, d] = ['b', 'c', 'd'].map((x) => `${x}-${owner.email}`) as [
+        string,
+        string,
+        string,
+      ];
+
+      await changeEmail(intruder.access_token, owner.password, b);
+      const undoA = await sink.waitFor(owner.email, CHANGED);
+      await changeEmail(intruder.access_token, owner.password, c);
+      const undoB = await sink.waitFor(b, CHANGED);
+      // A change still pending when the owner acts.
+      await requestChange(intruder.access_token, owner.password, d).expect(202);
+      const pending = await sink.waitFor(d, CHANGE);
+
+      await verify(undoA.token!).expect(204);
+      for (const session of [ownerSession, intruder]) {
+        await app.http().get('/me').set('Authorization', bearer(session.access_token)).expect(401);
+        await app
+          .http()
+          .post('/refresh')
+          .send({ refresh_token: session.refresh_token })
+          .expect(401);
+      }
+      await verify(pending.token!).expect(400);
+      // The intruder's own undo link cannot put their address back.
+      await verify(undoB.token!).expect(400);
+      await login(owner.username, owner.password).expect(401);
+      const back = await setNewPasswordByMail(owner);
+      expect(await me(back)).toMatchObject({ email: owner.email, email_verified: true });
+    });
+
+    it('never drops the notice to the old address, even when it is still queued after a second change', async () => {
+      const owner = await signUp(app);
+      const intruder = await logIn(app, owner);
+      const [b, c] = ['b', 'c'].map((x) => `${x}-${owner.email}`) as [string, string];
+      await requestChange(intruder, owner.password, b).expect(202);
+      const confirmB = await sink.waitFor(b, CHANGE);
+      // The relay is away when the notice to A is first tried: it waits for its retry.
+      await sink.goAway();
+      try {
+        await verify(confirmB.token!).expect(204);
+        await mailSettled(app);
+      } finally {
+        await sink.comeBack();
+      }
+      await changeEmail(intruder, owner.password, c);
+      await sink.waitFor(b, CHANGED);
+      await dueNow(app, owner.email);
+      const notice = await sink.waitFor(owner.email, CHANGED, { timeoutMs: 1_000 });
+      await verify(notice.token!).expect(204);
+    });
+
+    it('sends the notice to the old address even past its daily limit', async () => {
+      const owner = await signUp(app);
+      const intruder = await logIn(app, owner);
+      // Ten mails to A today (signup's and nine resets): the daily limit is reached.
+      for (let i = 1; i <= 9; i++) {
+        await age(app, owner.email, 2 * MINUTE);
+        await forgot(owner.email).expect(202);
+        await mailSettled(app);
+      }
+      expect(sink.to(owner.email)).toHaveLength(10);
+      await changeEmail(intruder, owner.password, `b-${owner.email}`);
+      await mailSettled(app);
+      const notice = await sink.waitFor(owner.email, CHANGED, { timeoutMs: 1_000 });
+      await verify(notice.token!).expect(204);
     });
 
     it('answers 202 for an address already taken, and tells that address’s owner instead', async () => {
@@ -268,6 +390,8 @@ describe('account recovery over real SMTP', () => {
         .send({ new_email: owner.email.toUpperCase(), current_password: user.password })
         .expect(202);
       const mail = await sink.waitFor(owner.email, TAKEN);
+      // Mail about an account goes to the address stored on it, not to the string typed.
+      expect(mail.to).toBe(owner.email);
       expect(mail.token).toBeUndefined();
       expect(await me(token)).toMatchObject({ email: user.email });
     });
@@ -286,10 +410,13 @@ describe('account recovery over real SMTP', () => {
       await change({ new_email: 'nope', current_password: user.password }).expect(422);
     });
 
-    it('a password change cancels pending links', async () => {
+    it('a password change cancels a pending address change, not the verification link', async () => {
       const user = await signUp(app);
       const token = await logIn(app, user);
       const verification = await sink.waitFor(user.email, VERIFY);
+      const newEmail = `new-${user.email}`;
+      await requestChange(token, user.password, newEmail).expect(202);
+      const change = await sink.waitFor(newEmail, CHANGE);
       await app
         .http()
         .post('/me/password')
@@ -297,7 +424,9 @@ describe('account recovery over real SMTP', () => {
         .send({ current_password: user.password, new_password: `${user.password}-changed` })
         .expect(204);
       await sink.waitFor(user.email, PASSWORD_CHANGED);
-      await verify(verification.token!).expect(400);
+      await verify(change.token!).expect(400);
+      // Only an address change makes a verification link pointless.
+      await verify(verification.token!).expect(204);
     });
   });
 

@@ -43,3 +43,16 @@ export async function age(app: TestApp, address: string, ms: number): Promise<vo
     }
   }
 }
+
+/** Makes the address's mails that wait for a retry due now, and lets the sender try them. */
+export async function dueNow(app: TestApp, address: string): Promise<void> {
+  await app.app
+    .get(Database)
+    .updateTable('mail_outbox')
+    .set({ next_attempt_at: new Date().toISOString() })
+    .where('recipient_key', '=', emailKey(address))
+    .where('sent_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .execute();
+  await mailSettled(app);
+}

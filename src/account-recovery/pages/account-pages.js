@@ -88,7 +88,7 @@
     if (revert) {
       document.getElementById('title').textContent = 'Undo the change of address';
       document.getElementById('explain').textContent =
-        'Press the button to put this address back on your account and log every device out.';
+        'Press the button to put this address back on your account, log every device out and stop the current password from working.';
     }
     form.hidden = false;
     form.addEventListener('submit', async (event) => {
@@ -103,7 +103,7 @@
       form.hidden = true;
       show(
         revert
-          ? 'Done: the address is back and every device was logged out. Now reset your password.'
+          ? 'Done: the address is back and every device was logged out. Set a new password with the link now on its way to this address.'
           : 'Done: your address is confirmed.',
         'success',
       );

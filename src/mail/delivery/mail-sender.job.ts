@@ -16,7 +16,7 @@ import {
   type EmailLink,
 } from '../outbox/email-link.js';
 import { MailOutboxRepository } from '../outbox/mail-outbox.repository.js';
-import type { MailFailure, OutboxMail } from '../outbox/outbox-mail.js';
+import type { MailFailure, MailKind, OutboxMail } from '../outbox/outbox-mail.js';
 import { MailTemplates } from '../templates/mail-templates.js';
 import { linkLifetimeSeconds, linkUrl } from '../mail-links.js';
 import { MailTransport } from './mail-transport.js';
@@ -30,6 +30,12 @@ const BATCH = 10;
 /** At most this many mails to one address in 24 hours. */
 export const DAILY_LIMIT_PER_RECIPIENT = 10;
 const DAY_MS = 24 * 3_600_000;
+/**
+ * The notice to a replaced address (with its undo link) always goes: else an intruder could fill
+ * the address's daily quota with reset requests first. It cannot flood anyone: each one needs a
+ * change away from that address, which only its mailbox could have confirmed.
+ */
+const EXEMPT_FROM_DAILY_LIMIT: readonly MailKind[] = ['email_changed'];
 /** Finished mails are kept this long (the daily limit and the resend throttle read them). */
 const KEEP_FINISHED_MS = 2 * DAY_MS;
 
@@ -145,7 +151,8 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       if (await this.outbox.newerQueued(mail)) return this.drop(mail, 'superseded');
       const owner = await this.users.findByEmail(mail.recipient);
       if (!owner || owner.disabledAt) return this.drop(mail, 'no_account');
-      const link = await this.outbox.attachLink(mail.id, {
+      // Mail about an account goes to the address stored on it, never to the string typed.
+      const link = await this.outbox.attachLink(mail.id, owner.email, {
         userId: owner.id,
         purpose: 'password_reset',
         email: owner.email,
@@ -153,15 +160,18 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
           mail.createdAt.getTime() + linkLifetimeSeconds('password_reset', this.config) * 1000,
         ),
       });
-      mail = { ...mail, userId: owner.id, linkId: link.id };
+      mail = { ...mail, recipient: owner.email, userId: owner.id, linkId: link.id };
     }
     const link = mail.linkId === null ? undefined : await this.outbox.findLink(mail.linkId);
     if (mail.linkId !== null && (!link || !isLiveLink(link, now)))
       return this.drop(mail, 'link_dead');
     const user = mail.userId === null ? undefined : await this.users.findById(mail.userId);
     if (mail.userId !== null && (!user || user.disabledAt)) return this.drop(mail, 'user_gone');
-    const recent = await this.outbox.sentSince(mail.recipientKey, new Date(now.getTime() - DAY_MS));
-    if (recent >= DAILY_LIMIT_PER_RECIPIENT) return this.drop(mail, 'daily_limit');
+    if (!EXEMPT_FROM_DAILY_LIMIT.includes(mail.kind)) {
+      const since = new Date(now.getTime() - DAY_MS);
+      const recent = await this.outbox.sentSince(mail.recipientKey, since);
+      if (recent >= DAILY_LIMIT_PER_RECIPIENT) return this.drop(mail, 'daily_limit');
+    }
 
     try {
       await this.transport.send({

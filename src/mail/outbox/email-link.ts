@@ -18,7 +18,7 @@ export interface EmailLink {
   readonly createdAt: Date;
   readonly expiresAt: Date;
   readonly usedAt: Date | null;
-  /** Superseded by a newer link, or cancelled by a password or address change. */
+  /** Superseded by a newer link, or cancelled by a password or address change (or an undo). */
   readonly revokedAt: Date | null;
 }
 
@@ -27,6 +27,15 @@ export interface NewEmailLink {
   readonly purpose: EmailLinkPurpose;
   readonly email: string | null;
   readonly expiresAt: Date;
+}
+
+/**
+ * Whether a new link of this purpose supersedes the user's older live ones. An undo link never
+ * does, nor is it superseded: each one mailed to a replaced address must keep working, or an
+ * intruder who changes the address twice kills the owner's (only an undo cancels undo links).
+ */
+export function supersedesOlder(purpose: EmailLinkPurpose): boolean {
+  return purpose !== 'email_revert';
 }
 
 export function isLiveLink(link: EmailLink, now: Date): boolean {

@@ -8,7 +8,8 @@ import type { MailFailure, MailKind, NewOutboxMail, OutboxMail } from './outbox-
 export abstract class MailOutboxRepository {
   /**
    * Queues a mail; with `link`, also creates the link and revokes the user's live links of the
-   * same purpose (a new link supersedes the old), all in one transaction.
+   * same purpose (a new link supersedes the old; never an undo link, see supersedesOlder), all in
+   * one transaction.
    */
   abstract enqueue(mail: NewOutboxMail, link?: NewEmailLink): Promise<OutboxMail>;
 
@@ -37,8 +38,10 @@ export abstract class MailOutboxRepository {
   /**
    * A password-reset request whose address belongs to `link.userId`: creates the link (revoking
    * the user's older reset links) and ties the mail to the user and the link, in one transaction.
+   * The mail now goes to `recipient`, the address stored on the account (the same email key as
+   * the address typed, perhaps not the same spelling).
    */
-  abstract attachLink(mailId: string, link: NewEmailLink): Promise<EmailLink>;
+  abstract attachLink(mailId: string, recipient: string, link: NewEmailLink): Promise<EmailLink>;
 
   abstract findLink(id: string): Promise<EmailLink | undefined>;
 
@@ -61,11 +64,16 @@ export abstract class MailOutboxRepository {
     now: Date,
   ): Promise<EmailLink | undefined>;
 
-  /** Revokes the user's live links of these purposes (a password or address change). */
+  /**
+   * Revokes the user's live links of these purposes (a password or address change); with
+   * `createdSince`, only those created at or after it (an undo cancels the undo links mailed
+   * after its own, to addresses held after the one it restores).
+   */
   abstract revokeLinks(
     userId: string,
     purposes: readonly EmailLinkPurpose[],
     now: Date,
+    createdSince?: Date,
   ): Promise<void>;
 
   abstract markSent(id: string, now: Date): Promise<void>;

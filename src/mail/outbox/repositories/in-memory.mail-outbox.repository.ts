@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   isLiveLink,
+  supersedesOlder,
   type EmailLink,
   type EmailLinkPurpose,
   type NewEmailLink,
@@ -18,7 +19,7 @@ export class InMemoryMailOutboxRepository extends MailOutboxRepository {
   enqueue(mail: NewOutboxMail, link?: NewEmailLink): Promise<OutboxMail> {
     let linkId: string | null = null;
     if (link) {
-      this.revoke(link.userId, [link.purpose], mail.now);
+      if (supersedesOlder(link.purpose)) this.revoke(link.userId, [link.purpose], mail.now);
       const created = newEmailLink(link, mail.now);
       this.links.set(created.id, created);
       linkId = created.id;
@@ -65,13 +66,13 @@ export class InMemoryMailOutboxRepository extends MailOutboxRepository {
     );
   }
 
-  attachLink(mailId: string, link: NewEmailLink): Promise<EmailLink> {
+  attachLink(mailId: string, recipient: string, link: NewEmailLink): Promise<EmailLink> {
     const mail = this.mails.get(mailId);
     if (!mail) return Promise.reject(new Error(`no queued mail ${mailId}`));
-    this.revoke(link.userId, [link.purpose], mail.createdAt);
+    if (supersedesOlder(link.purpose)) this.revoke(link.userId, [link.purpose], mail.createdAt);
     const created = newEmailLink(link, mail.createdAt);
     this.links.set(created.id, created);
-    this.mails.set(mailId, { ...mail, userId: link.userId, linkId: created.id });
+    this.mails.set(mailId, { ...mail, recipient, userId: link.userId, linkId: created.id });
     return Promise.resolve(created);
   }
 
@@ -111,8 +112,13 @@ export class InMemoryMailOutboxRepository extends MailOutboxRepository {
     return Promise.resolve(spent);
   }
 
-  revokeLinks(userId: string, purposes: readonly EmailLinkPurpose[], now: Date): Promise<void> {
-    this.revoke(userId, purposes, now);
+  revokeLinks(
+    userId: string,
+    purposes: readonly EmailLinkPurpose[],
+    now: Date,
+    createdSince?: Date,
+  ): Promise<void> {
+    this.revoke(userId, purposes, now, createdSince);
     return Promise.resolve();
   }
 
@@ -154,9 +160,19 @@ export class InMemoryMailOutboxRepository extends MailOutboxRepository {
     return Promise.resolve(deleted);
   }
 
-  private revoke(userId: string, purposes: readonly EmailLinkPurpose[], now: Date): void {
+  private revoke(
+    userId: string,
+    purposes: readonly EmailLinkPurpose[],
+    now: Date,
+    createdSince?: Date,
+  ): void {
     for (const link of this.links.values()) {
-      if (link.userId === userId && purposes.includes(link.purpose) && isLiveLink(link, now)) {
+      if (
+        link.userId === userId &&
+        purposes.includes(link.purpose) &&
+        isLiveLink(link, now) &&
+        (createdSince === undefined || link.createdAt >= createdSince)
+      ) {
         this.links.set(link.id, { ...link, revokedAt: now });
       }
     }

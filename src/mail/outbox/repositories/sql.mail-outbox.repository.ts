@@ -8,7 +8,12 @@ import {
   type EmailLinksTable,
   type MailOutboxTable,
 } from '../../../database/schema.js';
-import type { EmailLink, EmailLinkPurpose, NewEmailLink } from '../email-link.js';
+import {
+  supersedesOlder,
+  type EmailLink,
+  type EmailLinkPurpose,
+  type NewEmailLink,
+} from '../email-link.js';
 import { MailOutboxRepository } from '../mail-outbox.repository.js';
 import type { MailFailure, MailKind, NewOutboxMail, OutboxMail } from '../outbox-mail.js';
 import { newEmailLink, newOutboxMail } from './outbox-records.js';
@@ -102,7 +107,7 @@ export class SqlMailOutboxRepository extends MailOutboxRepository {
     return row !== undefined;
   }
 
-  attachLink(mailId: string, link: NewEmailLink): Promise<EmailLink> {
+  attachLink(mailId: string, recipient: string, link: NewEmailLink): Promise<EmailLink> {
     return this.db.transaction().execute(async (trx) => {
       const mail = await trx
         .selectFrom('mail_outbox')
@@ -112,7 +117,7 @@ export class SqlMailOutboxRepository extends MailOutboxRepository {
       const created = await insertLink(trx, link, toDate(mail.created_at));
       await trx
         .updateTable('mail_outbox')
-        .set({ user_id: link.userId, link_id: created.id })
+        .set({ recipient, user_id: link.userId, link_id: created.id })
         .where('id', '=', mailId)
         .execute();
       return created;
@@ -173,8 +178,9 @@ export class SqlMailOutboxRepository extends MailOutboxRepository {
     userId: string,
     purposes: readonly EmailLinkPurpose[],
     now: Date,
+    createdSince?: Date,
   ): Promise<void> {
-    await revokeLive(this.db, userId, purposes, now);
+    await revokeLive(this.db, userId, purposes, now, createdSince);
   }
 
   async markSent(id: string, now: Date): Promise<void> {
@@ -241,20 +247,22 @@ async function revokeLive(
   userId: string,
   purposes: readonly EmailLinkPurpose[],
   now: Date,
+  createdSince?: Date,
 ): Promise<void> {
-  await db
+  let update = db
     .updateTable('email_links')
     .set({ revoked_at: now.toISOString() })
     .where('user_id', '=', userId)
     .where('purpose', 'in', purposes)
     .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .execute();
+    .where('revoked_at', 'is', null);
+  if (createdSince) update = update.where('created_at', '>=', createdSince.toISOString());
+  await update.execute();
 }
 
-/** A new link supersedes the user's live links of its purpose. */
+/** A new link supersedes the user's live links of its purpose (but an undo link, see supersedesOlder). */
 async function insertLink(db: Executor, link: NewEmailLink, now: Date): Promise<EmailLink> {
-  await revokeLive(db, link.userId, [link.purpose], now);
+  if (supersedesOlder(link.purpose)) await revokeLive(db, link.userId, [link.purpose], now);
   const created = newEmailLink(link, now);
   await db
     .insertInto('email_links')
