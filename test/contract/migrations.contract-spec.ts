@@ -166,7 +166,10 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       .values([legacyRow(spent!, iso(-60_000)), legacyRow(unspent!, null)])
       .execute();
 
-    expect(await runMigrations(db)).toEqual(['0010-bounded-session-storage']);
+    expect(await runMigrations(db)).toEqual([
+      '0010-bounded-session-storage',
+      '0011-revocation-order',
+    ]);
 
     const revoked: string[] = [];
     const service = new SessionsService(
