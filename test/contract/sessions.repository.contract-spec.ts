@@ -382,7 +382,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
       let read: Awaited<ReturnType<SessionsRepository['revocationsAfter']>> | undefined;
       await db.transaction().execute(async (trx) => {
         // Its order is taken here, inside a transaction that commits only after the read below.
-        await new SqlSessionsRepository(trx as unknown as typeof db).revoke([session.id], now);
+        await new SqlSessionsRepository(trx).revoke([session.id], now);
         const before = await sessions.revocationsAfter(null, new Date(0));
         expect(before.revoked.map((r) => r.id)).not.toContain(session.id);
         // Other revocations commit meanwhile, and are read: the cursor moves past them.
