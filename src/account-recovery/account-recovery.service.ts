@@ -61,8 +61,8 @@ export class AccountRecoveryService {
     // Spent only now, in one conditional step: of two concurrent resets, one wins.
     if (!(await this.mail.consumeLink(token, ['password_reset']))) throw invalidLink();
     await this.users.updatePasswordHash(user.id, passwordHash);
-    await this.sessions.endAllOf(user.id);
-    await this.loginAttempts.clearAccount(usernameKey(user.username), client);
+    await this.sessions.endEverywhere(user.id);
+    await this.loginAttempts.clearAccount(usernameKey(user.username), user.id, client);
     await this.mail.cancelLinks(user.id);
     await this.mail.notifyPasswordChanged(user);
     await this.audit.record('password_reset', client, {
@@ -98,7 +98,7 @@ export class AccountRecoveryService {
       return;
     }
     await this.mail.cancelLinks(user.id, [...LINKS_CANCELLED_BY_CHANGE, 'email_revert']);
-    await this.sessions.endAllOf(user.id);
+    await this.sessions.endEverywhere(user.id);
     await this.audit.record('email_changed', client, { userId: user.id, reason: 'reverted' });
   }
 

@@ -170,6 +170,13 @@ export interface MailOutboxTable {
   created_at: Timestamp;
 }
 
+/** What an account's device cookies are checked against (see DeviceCookies). */
+export interface AccountDevicesTable {
+  user_id: string;
+  generation: ColumnType<number, number | undefined, number>;
+  minted: ColumnType<number, number | undefined, number>;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -185,6 +192,7 @@ export interface DatabaseSchema {
   mail_outbox: MailOutboxTable;
   user_roles: UserRolesTable;
   session_revocations: SessionRevocationsTable;
+  account_devices: AccountDevicesTable;
 }
 
 /** Where revocations take their place in commit order (see commit-order.ts): both tables share one. */

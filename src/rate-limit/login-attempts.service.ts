@@ -88,10 +88,12 @@ export class LoginAttempts {
    */
   async begin(
     account: string,
+    userId: string | undefined,
     client: ClientInfo,
     now = new Date(),
   ): Promise<LoginLimited | undefined> {
-    const counters = this.countersFor(account, client, await this.knownAs(account, client, now));
+    const known = await this.knownAs(account, userId, client, now);
+    const counters = this.countersFor(account, client, known);
     const results = await Promise.allSettled(
       counters.map(({ limiter, key }) => limiter.consume(key)),
     );
@@ -125,7 +127,7 @@ export class LoginAttempts {
     client: ClientInfo,
     now = new Date(),
   ): Promise<void> {
-    const known = await this.knownAs(account, client, now);
+    const known = await this.knownAs(account, userId, client, now);
     const ip = addressOf(client);
     const resets: Promise<unknown>[] = [this.perClient.delete(addressKey(ip, account))];
     if (known.by === 'device')
@@ -148,8 +150,13 @@ export class LoginAttempts {
    * For a password reset: the account's shared count, and that of the client that proved it holds
    * the account, start again. Other clients' counts stay: the reset says nothing good about them.
    */
-  async clearAccount(account: string, client: ClientInfo, now = new Date()): Promise<void> {
-    const known = await this.knownAs(account, client, now);
+  async clearAccount(
+    account: string,
+    userId: string,
+    client: ClientInfo,
+    now = new Date(),
+  ): Promise<void> {
+    const known = await this.knownAs(account, userId, client, now);
     await Promise.all([
       this.perAccount.delete(account),
       this.perClient.delete(addressKey(addressOf(client), account)),
@@ -157,8 +164,14 @@ export class LoginAttempts {
     ]);
   }
 
-  private async knownAs(account: string, client: ClientInfo, now: Date): Promise<KnownAs> {
-    const deviceId = this.deviceCookies.verify(client.deviceCookie, account, now.getTime());
+  /** `userId` undefined: no such account (no device cookie can count for it). */
+  private async knownAs(
+    account: string,
+    userId: string | undefined,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<KnownAs> {
+    const deviceId = await this.deviceCookies.verify(client.deviceCookie, userId, now.getTime());
     if (deviceId) return { by: 'device', deviceId };
     const since = new Date(now.getTime() - KNOWN_ADDRESS_MS);
     const known = await this.knownAddresses.isKnown(account, addressOf(client), since);

@@ -94,4 +94,11 @@ export class InMemoryMfaRepository extends MfaRepository {
     }
     return Promise.resolve();
   }
+
+  endChallengesOf(userId: string): Promise<void> {
+    for (const [hash, challenge] of this.challenges) {
+      if (challenge.userId === userId) this.challenges.delete(hash);
+    }
+    return Promise.resolve();
+  }
 }
