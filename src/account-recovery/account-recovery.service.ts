@@ -72,8 +72,8 @@ export class AccountRecoveryService {
     // Spent only now, in one conditional step: of two concurrent resets, one wins.
     if (!(await this.mail.consumeLink(token, ['password_reset']))) throw invalidLink();
     await this.users.updatePasswordHash(user.id, passwordHash);
-    await this.sessions.endAllOf(user.id);
-    await this.loginAttempts.clearAccount(usernameKey(user.username), client);
+    await this.sessions.endEverywhere(user.id);
+    await this.loginAttempts.clearAccount(usernameKey(user.username), user.id, client);
     await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_PASSWORD_CHANGE);
     await this.mail.notifyPasswordChanged(user);
     await this.audit.record('password_reset', client, {
@@ -138,7 +138,7 @@ export class AccountRecoveryService {
       user.id,
       lockedHash ?? (await this.hasher.hash(generateOpaqueToken())),
     );
-    await this.sessions.endAllOf(user.id);
+    await this.sessions.endEverywhere(user.id);
     await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_ADDRESS_CHANGE);
     await this.mail.cancelUndoLinksAfter(undo);
     await this.mail.sendPasswordReset(user, { throttled: false });

@@ -61,7 +61,7 @@ export class AccountService {
       ]);
     }
     await this.users.updatePasswordHash(user.id, await this.hasher.hash(next));
-    await this.sessions.endAllOf(user.id, caller.sessionId);
+    await this.sessions.endEverywhere(user.id, caller.sessionId);
     await this.audit.record('password_changed', client, {
       userId: user.id,
       sessionId: caller.sessionId,

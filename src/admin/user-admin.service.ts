@@ -78,7 +78,7 @@ export class UserAdminService {
   async disable(id: string, reason: string | null, actor: Actor): Promise<void> {
     const user = await this.existing(id);
     expectDone(await this.users.disable(id, new Date(), reason));
-    await this.sessions.endAllOf(id);
+    await this.sessions.endEverywhere(id);
     await this.record('account_disabled', user, actor);
   }
 
@@ -91,7 +91,7 @@ export class UserAdminService {
   /** Logs the account out everywhere. */
   async endSessions(id: string, actor: Actor): Promise<void> {
     const user = await this.existing(id);
-    await this.sessions.endAllOf(id);
+    await this.sessions.endEverywhere(id);
     await this.record('all_sessions_revoked', user, actor);
   }
 

@@ -73,7 +73,10 @@ export class AuthService {
    */
   async authenticate(username: string, password: string, client: ClientInfo): Promise<User> {
     const account = usernameKey(username);
-    const limited = await this.loginAttempts.begin(account, client);
+    // Read first: a device cookie counts for the account's user id and generation. The same read
+    // happens for unknown names, so it reveals nothing.
+    const user = await this.users.findByUsername(username);
+    const limited = await this.loginAttempts.begin(account, user?.id, client);
     if (limited) {
       this.metrics.login('limited');
       this.metrics.limited(limited.limit);
@@ -83,7 +86,6 @@ export class AuthService {
       });
       throw tooManyFailedLogins(limited.retryAfterSeconds);
     }
-    const user = await this.users.findByUsername(username);
     const valid = await this.hasher.verify(password, user?.passwordHash);
     const failure = loginFailure(user, valid);
     if (!user || failure) {
@@ -126,7 +128,7 @@ export class AuthService {
     const user = await this.users.findById(userId);
     if (!user || user.disabledAt) throw invalidMfaToken();
     const account = usernameKey(user.username);
-    const limited = await this.loginAttempts.begin(account, client);
+    const limited = await this.loginAttempts.begin(account, user.id, client);
     if (limited) {
       this.metrics.login('limited');
       this.metrics.limited(limited.limit);
@@ -261,7 +263,7 @@ export class AuthService {
   }
 
   async logoutAll(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
-    await this.sessions.endAllOf(userId);
+    await this.sessions.endEverywhere(userId);
     await this.audit.record('logout_all', client, { userId, sessionId });
   }
 

@@ -88,7 +88,7 @@ export class ReauthenticationService {
     }
     try {
       const account = usernameKey(user.username);
-      const limited = await this.loginAttempts.begin(account, client);
+      const limited = await this.loginAttempts.begin(account, user.id, client);
       if (limited) {
         this.metrics.limited(limited.limit);
         await this.audit.record('login_limited', client, {
@@ -102,7 +102,7 @@ export class ReauthenticationService {
         );
       }
       const result = await check();
-      await this.loginAttempts.reauthenticated(account, client);
+      await this.loginAttempts.reauthenticated(account, user.id, client);
       return result;
     } finally {
       release();

@@ -9,6 +9,9 @@ import { SignupDto } from '../auth/dto/signup.dto.js';
 import { BcryptPasswordHasher } from '../auth/passwords/bcrypt.password-hasher.js';
 import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
 import { SqlSessionsRepository } from '../auth/sessions/repositories/sql.sessions.repository.js';
+import { SqlMfaRepository } from '../mfa/repositories/sql.mfa.repository.js';
+import { DeviceCookies } from '../rate-limit/device-cookies.js';
+import { SqlAccountDevicesRepository } from '../rate-limit/repositories/sql.account-devices.repository.js';
 import { RevocationList } from '../auth/sessions/revocation-list.js';
 import { SessionsService } from '../auth/sessions/sessions.service.js';
 import { ServerSecrets, serverSecretStore } from '../secrets/server-secrets.js';
@@ -86,7 +89,14 @@ async function main(argv: readonly string[]): Promise<void> {
     // Never started: running instances learn of ended sessions from the database (every 500 ms).
     const revocations = new RevocationList(sessionsStore, config);
     const secrets = await ServerSecrets.load(config, serverSecretStore(config, db));
-    const sessions = new SessionsService(sessionsStore, revocations, config, secrets);
+    const sessions = new SessionsService(
+      sessionsStore,
+      revocations,
+      config,
+      secrets,
+      new DeviceCookies(secrets, new SqlAccountDevicesRepository(db), config),
+      new SqlMfaRepository(db),
+    );
     const audit = new AuditService(new SqlAuditRepository(db));
     const admin = new UserAdminService(users, sessions, audit, config);
     await run(rest, { config, db, users, admin });

@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, RawBuilder } from 'kysely';
 
 /**
  * Timestamps are `timestamptz` on PostgreSQL and ISO-8601 text on SQLite: written as ISO strings
@@ -34,7 +34,16 @@ export interface UserRolesTable {
 export interface SessionRevocationsTable {
   session_id: string;
   revoked_at: Timestamp;
+  /** Where the revocation stands in the order other instances read them by (0011). */
+  revocation_order: RevocationOrderColumn;
 }
+
+/** bigint: pg answers it as a string. */
+type RevocationOrderColumn = ColumnType<
+  string | number | bigint | null,
+  RawBuilder<unknown> | number | null | undefined,
+  RawBuilder<unknown> | number | null
+>;
 
 type NullableTimestamp = ColumnType<Date | string | null, string | null | undefined, string | null>;
 
@@ -56,6 +65,8 @@ export interface SessionsTable {
   /** The reuse window (see SessionsService): oldest spent generation still answered, and since when. */
   reuse_window_generation: ColumnType<number | null, number | null | undefined, number | null>;
   reuse_window_started_at: NullableTimestamp;
+  /** Where the revocation stands in the order other instances read them by (0011). */
+  revocation_order: RevocationOrderColumn;
 }
 
 export interface MfaFactorsTable {
@@ -159,6 +170,13 @@ export interface MailOutboxTable {
   created_at: Timestamp;
 }
 
+/** What an account's device cookies are checked against (see DeviceCookies). */
+export interface AccountDevicesTable {
+  user_id: string;
+  generation: ColumnType<number, number | undefined, number>;
+  minted: ColumnType<number, number | undefined, number>;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -174,7 +192,14 @@ export interface DatabaseSchema {
   mail_outbox: MailOutboxTable;
   user_roles: UserRolesTable;
   session_revocations: SessionRevocationsTable;
+  account_devices: AccountDevicesTable;
 }
+
+/** Where revocations take their place in commit order (see commit-order.ts): both tables share one. */
+export const REVOCATION_ORDER = [
+  { table: 'sessions', column: 'revocation_order' },
+  { table: 'session_revocations', column: 'revocation_order' },
+] as const;
 
 export function toDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);

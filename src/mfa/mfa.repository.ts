@@ -72,4 +72,7 @@ export abstract class MfaRepository {
 
   /** Deletes challenges that expired before `before`. */
   abstract deleteExpiredChallenges(before: Date): Promise<void>;
+
+  /** Ends every pending challenge of the user (what ends the account's sessions ends them too). */
+  abstract endChallengesOf(userId: string): Promise<void>;
 }

@@ -1,8 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { tap, type Observable } from 'rxjs';
+import { mergeMap, type Observable } from 'rxjs';
 import { DEVICE_COOKIE } from '../common/decorators/client-info.decorator.js';
-import { usernameKey } from '../users/identity.normalization.js';
 import { DeviceCookies } from './device-cookies.js';
 
 /**
@@ -16,15 +15,15 @@ export class DeviceCookieInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest & { user?: { username?: unknown } }>();
+    const request = http.getRequest<FastifyRequest & { user?: { id?: unknown } }>();
     const reply = http.getResponse<FastifyReply>();
     return next.handle().pipe(
-      tap((answer) => {
-        const username = request.user?.username;
-        if (typeof username !== 'string' || !startedSession(answer)) return;
-        const account = usernameKey(username);
-        const value = this.deviceCookies.issue(account, request.cookies[DEVICE_COOKIE]);
+      mergeMap(async (answer: unknown) => {
+        const userId = request.user?.id;
+        if (typeof userId !== 'string' || !startedSession(answer)) return answer;
+        const value = await this.deviceCookies.issue(userId, request.cookies[DEVICE_COOKIE]);
         void reply.setCookie(DEVICE_COOKIE, value, this.deviceCookies.attributes);
+        return answer;
       }),
     );
   }

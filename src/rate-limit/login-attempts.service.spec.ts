@@ -6,6 +6,7 @@ import { ServerSecrets } from '../secrets/server-secrets.js';
 import { DeviceCookies } from './device-cookies.js';
 import { LoginAttempts } from './login-attempts.service.js';
 import { RateLimiters } from './rate-limiters.js';
+import { InMemoryAccountDevicesRepository } from './repositories/in-memory.account-devices.repository.js';
 import { InMemoryKnownAddressesRepository } from './repositories/in-memory.known-addresses.repository.js';
 
 const LIMITS = {
@@ -20,7 +21,7 @@ const LIMITS = {
 async function setUp(env: Record<string, string> = {}) {
   const config = AppConfig.fromEnv({ ...LIMITS, ...env });
   const secrets = await ServerSecrets.load(config, new FileServerSecretStore('/nonexistent'));
-  const cookies = new DeviceCookies(secrets, config);
+  const cookies = new DeviceCookies(secrets, new InMemoryAccountDevicesRepository(), config);
   const attempts = new LoginAttempts(
     new RateLimiters(),
     config,
@@ -31,11 +32,15 @@ async function setUp(env: Record<string, string> = {}) {
   const attempt = async (account: string, client: ClientInfo, n = 1) => {
     const outcomes: string[] = [];
     for (let i = 0; i < n; i++)
-      outcomes.push((await attempts.begin(account, client))?.limit ?? 'ok');
+      outcomes.push((await attempts.begin(account, userIdOf(account), client))?.limit ?? 'ok');
     return outcomes;
   };
   return { attempts, cookies, attempt };
 }
+
+/** The accounts that exist, by username; any other name is unknown. */
+const userIdOf = (account: string): string | undefined =>
+  ({ alice: 'alice-id', bob: 'bob-id', mine: 'mine-id' })[account];
 
 const from = (ip: string, deviceCookie?: string): ClientInfo => ({
   ip,
@@ -56,7 +61,7 @@ describe('LoginAttempts', () => {
   it('says when to try again: at the end of the window', async () => {
     const { attempts, attempt } = await setUp();
     await attempt('alice', from('203.0.113.1'), 3);
-    const limited = await attempts.begin('alice', from('203.0.113.1'));
+    const limited = await attempts.begin('alice', 'alice-id', from('203.0.113.1'));
     expect(limited?.retryAfterSeconds).toBeGreaterThan(890);
     expect(limited?.retryAfterSeconds).toBeLessThanOrEqual(900);
   });
@@ -64,7 +69,7 @@ describe('LoginAttempts', () => {
   it('caps failures from unknown clients per account, but never stops a known address or device', async () => {
     const { attempts, cookies, attempt } = await setUp();
     await attempts.succeeded('alice', 'alice-id', from('192.0.2.10'));
-    const device = cookies.issue('alice', undefined);
+    const device = await cookies.issue('alice-id', undefined);
     for (let i = 1; i <= 5; i++)
       expect(await attempt('alice', from(`203.0.113.${i}`))).toEqual(['ok']);
     expect(await attempt('alice', from('203.0.113.99'))).toEqual(['account']);
@@ -72,9 +77,8 @@ describe('LoginAttempts', () => {
     expect(await attempt('alice', from('192.0.2.10'), 4)).toEqual([...ok(3), 'account_address']);
     expect(await attempt('alice', from('198.51.100.7', device), 4)).toEqual([...ok(3), 'device']);
     // A device cookie of another account, or a forged one, makes a client nothing but unknown.
-    expect(await attempt('alice', from('198.51.100.8', cookies.issue('bob', undefined)))).toEqual([
-      'account',
-    ]);
+    const bobs = await cookies.issue('bob-id', undefined);
+    expect(await attempt('alice', from('198.51.100.8', bobs))).toEqual(['account']);
     expect(await attempt('alice', from('198.51.100.9', `${device.slice(0, -1)}x`))).toEqual([
       'account',
     ]);
@@ -136,7 +140,7 @@ describe('LoginAttempts', () => {
     const { attempts, attempt } = await setUp();
     const client = from('203.0.113.70');
     await attempt('alice', client, 3);
-    await attempts.reauthenticated('alice', client);
+    await attempts.reauthenticated('alice', 'alice-id', client);
     expect(await attempt('alice', client, 2)).toEqual(ok(2));
     // Still unknown: it draws on the account's cap (5, of which 5 are now taken by it and others).
     await attempt('alice', from('203.0.113.71'), 2);
@@ -146,7 +150,7 @@ describe('LoginAttempts', () => {
   it('holds under concurrent attempts: no more than the allowance gets through', async () => {
     const { attempts } = await setUp();
     const outcomes = await Promise.all(
-      Array.from({ length: 12 }, () => attempts.begin('alice', from('203.0.113.1'))),
+      Array.from({ length: 12 }, () => attempts.begin('alice', 'alice-id', from('203.0.113.1'))),
     );
     expect(outcomes.filter((o) => o === undefined)).toHaveLength(3);
   });
@@ -155,7 +159,7 @@ describe('LoginAttempts', () => {
     const { attempts, attempt } = await setUp();
     for (let i = 1; i <= 5; i++) await attempt('alice', from(`203.0.113.${i}`));
     await attempt('alice', from('203.0.113.1'), 2);
-    await attempts.clearAccount('alice', from('203.0.113.1'));
+    await attempts.clearAccount('alice', 'alice-id', from('203.0.113.1'));
     expect(await attempt('alice', from('203.0.113.1'), 4)).toEqual([...ok(3), 'account_address']);
     expect(await attempt('alice', from('203.0.113.2'), 3)).toEqual([...ok(2), 'account_address']);
   });

@@ -88,10 +88,12 @@ export class LoginAttempts {
    */
   async begin(
     account: string,
+    userId: string | undefined,
     client: ClientInfo,
     now = new Date(),
   ): Promise<LoginLimited | undefined> {
-    const counters = this.countersFor(account, client, await this.knownAs(account, client, now));
+    const known = await this.knownAs(account, userId, client, now);
+    const counters = this.countersFor(account, client, known);
     const results = await Promise.allSettled(
       counters.map(({ limiter, key }) => limiter.consume(key)),
     );
@@ -127,7 +129,7 @@ export class LoginAttempts {
     now = new Date(),
     attempts = 1,
   ): Promise<void> {
-    const known = await this.knownAs(account, client, now);
+    const known = await this.knownAs(account, userId, client, now);
     await Promise.all([
       ...this.resets(account, client, known, attempts),
       this.knownAddresses.remember(
@@ -142,16 +144,27 @@ export class LoginAttempts {
    * A signed-in user proved it again (current password, second factor): the counts start again as
    * after a login. No session starts, so the address does not become known by it.
    */
-  async reauthenticated(account: string, client: ClientInfo, now = new Date()): Promise<void> {
-    await Promise.all(this.resets(account, client, await this.knownAs(account, client, now), 1));
+  async reauthenticated(
+    account: string,
+    userId: string,
+    client: ClientInfo,
+    now = new Date(),
+  ): Promise<void> {
+    const known = await this.knownAs(account, userId, client, now);
+    await Promise.all(this.resets(account, client, known, 1));
   }
 
   /**
    * For a password reset: the account's shared count, and that of the client that proved it holds
    * the account, start again. Other clients' counts stay: the reset says nothing good about them.
    */
-  async clearAccount(account: string, client: ClientInfo, now = new Date()): Promise<void> {
-    const known = await this.knownAs(account, client, now);
+  async clearAccount(
+    account: string,
+    userId: string,
+    client: ClientInfo,
+    now = new Date(),
+  ): Promise<void> {
+    const known = await this.knownAs(account, userId, client, now);
     await Promise.all([
       this.perAccount.delete(account),
       this.perClient.delete(addressKey(addressOf(client), account)),
@@ -176,8 +189,14 @@ export class LoginAttempts {
     return resets;
   }
 
-  private async knownAs(account: string, client: ClientInfo, now: Date): Promise<KnownAs> {
-    const deviceId = this.deviceCookies.verify(client.deviceCookie, account, now.getTime());
+  /** `userId` undefined: no such account (no device cookie can count for it). */
+  private async knownAs(
+    account: string,
+    userId: string | undefined,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<KnownAs> {
+    const deviceId = await this.deviceCookies.verify(client.deviceCookie, userId, now.getTime());
     if (deviceId) return { by: 'device', deviceId };
     const since = new Date(now.getTime() - KNOWN_ADDRESS_MS);
     const known = await this.knownAddresses.isKnown(account, addressOf(client), since);

@@ -1,5 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { Database } from '../database/database.js';
+import { AccountDevicesRepository } from './account-devices.repository.js';
+import { InMemoryAccountDevicesRepository } from './repositories/in-memory.account-devices.repository.js';
+import { SqlAccountDevicesRepository } from './repositories/sql.account-devices.repository.js';
 import { DeviceCookieInterceptor } from './device-cookie.interceptor.js';
 import { DeviceCookies } from './device-cookies.js';
 import { IpRateLimitGuard } from './ip-rate-limit.guard.js';
@@ -17,6 +20,13 @@ import { SqlKnownAddressesRepository } from './repositories/sql.known-addresses.
     IpRateLimitGuard,
     DeviceCookies,
     DeviceCookieInterceptor,
+    {
+      provide: AccountDevicesRepository,
+      // Beside the users, as the known addresses are: a generation must outlive a Redis restart.
+      inject: [{ token: Database, optional: true }],
+      useFactory: (db?: Database): AccountDevicesRepository =>
+        db ? new SqlAccountDevicesRepository(db) : new InMemoryAccountDevicesRepository(),
+    },
     {
       provide: KnownAddressesRepository,
       // A table beside the users, not Redis: the 30-day memory must outlive a Redis restart or

@@ -36,6 +36,10 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
   });
   afterAll(() => store.close());
 
+  /** A first read: the revocations at or after `since`. */
+  const revokedSince = async (since: Date) =>
+    (await sessions.revocationsAfter(null, since)).revoked;
+
   const aUserId = async () => {
     const { username, email } = aUser();
     return (await users.create({ username, email, passwordHash: 'x' })).id;
@@ -306,7 +310,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     const revokedAt = new Date(now.getTime() + 1);
     await sessions.revoke([after.id], revokedAt);
 
-    const recent = await sessions.revokedSince(now);
+    const recent = await revokedSince(now);
     expect(recent).toContainEqual({ id: after.id, revokedAt });
     expect(recent.map((r) => r.id)).not.toContain(before.id);
   });
@@ -329,10 +333,67 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     const revokedAfter = await sessions.revokeAllOfUser(userId, deletedAt);
     expect([...deletion.revokedSessionIds, ...revokedAfter]).toEqual([live.id]);
 
-    const recent = await sessions.revokedSince(new Date(now.getTime() - 60_000));
+    const recent = await revokedSince(new Date(now.getTime() - 60_000));
     expect(recent).toContainEqual({ id: loggedOut.id, revokedAt: loggedOutAt });
     expect(recent).toContainEqual({ id: live.id, revokedAt: deletedAt });
     expect(recent.map((r) => r.id)).not.toContain(longAgo.id);
+  });
+
+  describe('read by cursor', () => {
+    it('answers, after a read, a revocation written since with a timestamp 30 s in the past', async () => {
+      const now = new Date();
+      const session = await sessions.create(await aUserId(), client, aToken(now), now);
+      const first = await sessions.revocationsAfter(null, now);
+      // A writer whose clock is 30 s behind, or whose write committed 30 s after its timestamp.
+      const stamped = new Date(Date.now() - 30_000);
+      await sessions.revoke([session.id], stamped);
+
+      const next = await sessions.revocationsAfter(first.cursor, new Date());
+      expect(next.revoked).toContainEqual({ id: session.id, revokedAt: stamped });
+      const after = await sessions.revocationsAfter(next.cursor, new Date());
+      // Later reads may repeat a revocation (see commit-order.ts), never lose one written since.
+      const other = await sessions.create(await aUserId(), client, aToken(now), now);
+      await sessions.revokeAllOfUser(other.userId, stamped);
+      expect((await sessions.revocationsAfter(after.cursor, new Date())).revoked).toContainEqual({
+        id: other.id,
+        revokedAt: stamped,
+      });
+    });
+
+    it('answers a deleted user’s revocations written after the read', async () => {
+      if (!store.db) return; // The memory store keeps a deleted account's sessions instead.
+      const now = new Date();
+      const userId = await aUserId();
+      const live = await sessions.create(userId, client, aToken(now), now);
+      const first = await sessions.revocationsAfter(null, now);
+      const deletedAt = new Date(now.getTime() - 30_000);
+      await users.delete(userId, deletedAt, new Date(now.getTime() - 60_000));
+      const next = await sessions.revocationsAfter(first.cursor, new Date());
+      expect(next.revoked).toContainEqual({ id: live.id, revokedAt: deletedAt });
+    });
+
+    it('answers a revocation whose transaction began before a read and committed after it', async () => {
+      // PostgreSQL only: SQLite has one writer, and this service one connection to it.
+      if (!store.db || store.db.getExecutor().adapter.constructor.name !== 'PostgresAdapter')
+        return;
+      const db = store.db;
+      const now = new Date();
+      const session = await sessions.create(await aUserId(), client, aToken(now), now);
+      let read: Awaited<ReturnType<SessionsRepository['revocationsAfter']>> | undefined;
+      await db.transaction().execute(async (trx) => {
+        // Its order is taken here, inside a transaction that commits only after the read below.
+        await new SqlSessionsRepository(trx).revoke([session.id], now);
+        const before = await sessions.revocationsAfter(null, new Date(0));
+        expect(before.revoked.map((r) => r.id)).not.toContain(session.id);
+        // Other revocations commit meanwhile, and are read: the cursor moves past them.
+        const meanwhile = await sessions.create(await aUserId(), client, aToken(now), now);
+        await sessions.revoke([meanwhile.id], now);
+        read = await sessions.revocationsAfter(before.cursor, new Date());
+        expect(read.revoked.map((r) => r.id)).toContain(meanwhile.id);
+      });
+      const next = await sessions.revocationsAfter(read!.cursor, new Date());
+      expect(next.revoked.map((r) => r.id)).toContain(session.id);
+    });
   });
 
   describe('purge', () => {
@@ -361,7 +422,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
       for (const kept of [revokedAfter, expiredAfter, live]) {
         expect((await sessions.findById(kept))?.id).toBe(kept);
       }
-      expect((await sessions.revokedSince(at(0))).map((r) => r.id)).toContain(revokedAfter);
+      expect((await revokedSince(at(0))).map((r) => r.id)).toContain(revokedAfter);
       expect(await sessions.deleteEndedBefore(cutoff)).toBe(0);
     });
 
@@ -387,7 +448,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
         ])
         .execute();
       await sessions.deleteEndedBefore(cutoff, 1);
-      const ids = (await sessions.revokedSince(at(-DAY))).map((r) => r.id);
+      const ids = (await revokedSince(at(-DAY))).map((r) => r.id);
       expect(ids).toContain(recent);
       expect(ids).not.toContain(old);
     });

@@ -106,6 +106,41 @@ describe('account recovery over real SMTP', () => {
       await sink.waitFor(user.email, PASSWORD_CHANGED);
     });
 
+    it('ends the device cookies minted before the reset: the browser gets a new device after it', async () => {
+      const user = await signUp(app);
+      const deviceOf = (response: { headers: Record<string, unknown> }) => {
+        const cookies = ([] as string[]).concat((response.headers['set-cookie'] as string[]) ?? []);
+        return cookies.find((line) => line.startsWith('device='))!.split(';')[0]!;
+      };
+      const before = deviceOf(await login(user.username, user.password).expect(200));
+      const kept = deviceOf(
+        await app
+          .http()
+          .post('/login')
+          .set('Cookie', before)
+          .send({ username: user.username, password: user.password })
+          .expect(200),
+      );
+      // <device>.<generation>.<expiry>.<mac>: while it counts, the browser keeps its device.
+      expect(kept.split('.').slice(0, 2)).toEqual(before.split('.').slice(0, 2));
+
+      await forgot(user.email).expect(202);
+      const mail = await sink.waitFor(user.email, RESET);
+      const newPassword = `${user.password}-reset`;
+      await reset(mail.token!, newPassword).expect(204);
+
+      const after = deviceOf(
+        await app
+          .http()
+          .post('/login')
+          .set('Cookie', before)
+          .send({ username: user.username, password: newPassword })
+          .expect(200),
+      );
+      expect(after.split('.')[0]).not.toBe(before.split('.')[0]);
+      expect(Number(after.split('.')[1])).toBe(Number(before.split('.')[1]) + 1);
+    });
+
     it('answers an unknown address exactly as a known one, and mails nobody', async () => {
       const user = await signUp(app);
       const nobody = `nobody-${user.email}`;

@@ -191,3 +191,73 @@ describe('an unexpected exception', () => {
     }
   });
 });
+
+describe('a database that does not answer', () => {
+  const failingWith = async (error: Error) => {
+    const logs = new LogLines();
+    const app = await createTestApp(
+      { LOG_LEVEL: 'info' },
+      {
+        logStream: logs,
+        override: (builder) =>
+          builder.overrideProvider(UsersRepository).useValue({
+            findByUsername: () => Promise.reject(error),
+          }),
+      },
+    );
+    return { app, logs };
+  };
+  const pgError = (message: string, code?: string) =>
+    Object.assign(new Error(message), code === undefined ? {} : { code });
+
+  it.each([
+    ['connection refused', pgError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
+    ['connection reset', pgError('read ECONNRESET', 'ECONNRESET')],
+    ['admin shutdown', pgError('terminating connection due to administrator command', '57P01')],
+    ['connection terminated', pgError('Connection terminated unexpectedly')],
+    ['pool timeout', pgError('timeout exceeded when trying to connect')],
+  ])(
+    'answers 503 with Retry-After, and logs which dependency failed (%s)',
+    async (_case, error) => {
+      const { app, logs } = await failingWith(error);
+      try {
+        const response = await app
+          .http()
+          .post('/login')
+          .set('X-Request-Id', 'db-gone-1')
+          .send({ username: 'someone', password: 'whatever password' })
+          .expect(503);
+        expect(response.headers['retry-after']).toMatch(/^\d+$/);
+        expect(response.body).toEqual({
+          type: '/problems/dependency-unavailable',
+          title: 'Dependency unavailable',
+          status: 503,
+          detail: 'The database is not answering; try again shortly.',
+          error: 'temporarily_unavailable',
+          request_id: 'db-gone-1',
+        });
+        const lines = logs.entries.filter((entry) => entry.request_id === 'db-gone-1');
+        expect(lines).toContainEqual(
+          expect.objectContaining({ dependency: 'database', msg: 'Dependency unavailable' }),
+        );
+        // Not a bug: no "Unhandled exception" line, no stack.
+        expect(lines.filter((entry) => entry.msg === 'Unhandled exception')).toHaveLength(0);
+      } finally {
+        await app.close({ removeData: true });
+      }
+    },
+  );
+
+  it('still answers 500 for SQLite busy, which is no outage', async () => {
+    const { app } = await failingWith(pgError('database is locked', 'SQLITE_BUSY'));
+    try {
+      await app
+        .http()
+        .post('/login')
+        .send({ username: 'someone', password: 'whatever password' })
+        .expect(500);
+    } finally {
+      await app.close({ removeData: true });
+    }
+  });
+});

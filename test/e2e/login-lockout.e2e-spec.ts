@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { Response } from 'supertest';
 import { Database } from '../../src/database/database.js';
+import { DEVICES_PER_ACCOUNT } from '../../src/rate-limit/device-cookies.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { aUser, signUp, type TestUser } from '../support/users.factory.js';
 
@@ -249,7 +250,8 @@ describe('the device cookie', () => {
     const user = await signUp(app);
     const response = await login(app, '192.0.2.1', user.username, user.password).expect(200);
     const [cookie] = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
-    expect(cookie).toMatch(/^device=[A-Za-z0-9_-]{22}\.\d+\.[A-Za-z0-9_-]{43}; /);
+    // <device number>.<generation>.<expiry>.<mac> (issue 23, item 6: was <random id>.<expiry>.<mac>)
+    expect(cookie).toMatch(/^device=\d+\.\d+\.\d+\.[A-Za-z0-9_-]{43}; /);
     const attributes = cookie!.split('; ').slice(1).sort();
     expect(attributes).toEqual(['HttpOnly', 'Max-Age=31536000', 'Path=/login', 'SameSite=Strict']);
     // Nothing on a failed login.
@@ -297,5 +299,66 @@ describe('the device cookie', () => {
     const tampered = ownersCookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
     expectLimited(await login(app, '10.6.0.4', owner.username, owner.password, tampered));
     await login(app, '10.6.0.5', owner.username, owner.password, ownersCookie).expect(200);
+  });
+});
+
+describe('a device cookie and what ends the account’s sessions (issue 23, item 6)', () => {
+  /** Three failures from three new addresses with `cookie`, then the right password. */
+  const guessesWith = async (app: TestApp, owner: TestUser, cookie: string) => {
+    for (const from of ['10.8.0.1', '10.8.0.2', '10.8.0.3']) {
+      await login(app, from, owner.username, 'typo', cookie).expect(401);
+    }
+    return login(app, '10.8.0.4', owner.username, owner.password, cookie);
+  };
+
+  it('still gives a device its own allowance while nothing ended the account’s sessions', async () => {
+    const app = await start({ LOGIN_MAX_FAILURES: '3' });
+    const owner = await signUp(app);
+    const cookie = deviceCookieOf(
+      await login(app, '192.0.2.40', owner.username, owner.password).expect(200),
+    );
+    expectLimited(await guessesWith(app, owner, cookie));
+  });
+
+  it.each([
+    ['log-out-everywhere', '/logout/all', (_owner: TestUser) => ({})],
+    [
+      'a password change',
+      '/me/password',
+      (owner: TestUser) => ({
+        current_password: owner.password,
+        new_password: `${owner.password}!x`,
+      }),
+    ],
+  ])(
+    'gives a device cookie minted before %s no allowance of its own after it',
+    async (_what, path, body) => {
+      const app = await start({ LOGIN_MAX_FAILURES: '3' });
+      const owner = await signUp(app);
+      const first = await login(app, '192.0.2.41', owner.username, owner.password).expect(200);
+      const stolen = deviceCookieOf(first);
+      await app
+        .http()
+        .post(path)
+        .set('Authorization', `Bearer ${first.body.access_token as string}`)
+        .send(body(owner))
+        .expect(204);
+      const current =
+        path === '/me/password' ? { ...owner, password: `${owner.password}!x` } : owner;
+      // The cookie is just a client now: each new address has its own 3, the account its 100.
+      expect((await guessesWith(app, current, stolen)).status).toBe(200);
+    },
+  );
+
+  it(`keeps at most ${DEVICES_PER_ACCOUNT} device cookies per account: the oldest minted is dropped`, async () => {
+    const app = await start({ LOGIN_MAX_FAILURES: '3' });
+    const owner = await signUp(app);
+    const oldest = deviceCookieOf(
+      await login(app, '192.0.2.42', owner.username, owner.password).expect(200),
+    );
+    for (let i = 0; i < DEVICES_PER_ACCOUNT; i++) {
+      await login(app, '192.0.2.43', owner.username, owner.password).expect(200);
+    }
+    expect((await guessesWith(app, owner, oldest)).status).toBe(200);
   });
 });

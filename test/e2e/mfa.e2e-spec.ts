@@ -391,6 +391,60 @@ describe('two-factor login with an authenticator app (TOTP)', () => {
     expect(late.body.type).toBe('/problems/invalid-mfa-token');
   });
 
+  describe('a pending mfa_token ends where the account’s sessions end (issue 23, item 7)', () => {
+    /** A user with MFA on and an mfa_token from the right password, not yet used. */
+    const pending = async () => {
+      const enrolment = await enrolled();
+      const step1 = await loginStep1(enrolment.user).expect(403);
+      return { ...enrolment, mfaToken: step1.body.mfa_token as string };
+    };
+    const expectDead = async (mfaToken: string, secret: string) => {
+      const late = await loginStep2({ mfa_token: mfaToken, code: codeAt(secret) });
+      expect(late.status).toBe(401);
+      expect(late.body.type).toBe('/problems/invalid-mfa-token');
+    };
+
+    it('at a password change', async () => {
+      const { user, secret, tokens, mfaToken } = await pending();
+      await app
+        .http()
+        .post('/me/password')
+        .set('Authorization', bearer(tokens.access_token))
+        .send({ current_password: user.password, new_password: `${user.password}-changed` })
+        .expect(204);
+      await expectDead(mfaToken, secret);
+    });
+
+    it('at log-out-everywhere', async () => {
+      const { secret, tokens, mfaToken } = await pending();
+      await app
+        .http()
+        .post('/logout/all')
+        .set('Authorization', bearer(tokens.access_token))
+        .expect(204);
+      await expectDead(mfaToken, secret);
+    });
+
+    it('when an admin disables the account (and after it is enabled again)', async () => {
+      const admin = await signUpAdmin(app);
+      const adminTokens = await logInForTokens(app, admin);
+      const { user, secret, mfaToken } = await pending();
+      const id = await idOf(app, user);
+      await app
+        .http()
+        .post(`/admin/users/${id}/disable`)
+        .set('Authorization', bearer(adminTokens.access_token))
+        .send({ reason: 'investigating' })
+        .expect(204);
+      await app
+        .http()
+        .post(`/admin/users/${id}/enable`)
+        .set('Authorization', bearer(adminTokens.access_token))
+        .expect(204);
+      await expectDead(mfaToken, secret);
+    });
+  });
+
   it('keeps the secret encrypted at rest: the stored value is not the secret', async () => {
     const { user, secret } = await enrolled();
     const db = app.app.get<Database | undefined>(Database, { strict: false });

@@ -75,6 +75,13 @@ const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000): Pr
   const refresh = async (refreshToken: string) =>
     server.request('POST', '/refresh', { body: { refresh_token: refreshToken } });
   const readyStatus = async () => (await server.request('GET', '/health/ready')).status;
+  type Answer = Awaited<ReturnType<typeof logIn>>;
+  const expectServedOrUnavailable = (answer: Answer): void => {
+    expect([200, 503]).toContain(answer.status);
+    if (answer.status !== 503) return;
+    expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(answer.body).toMatchObject({ type: '/problems/dependency-unavailable', status: 503 });
+  };
 
   /** Liveness as a balancer sees it; on failure, the server's last words. */
   const expectAlive = async (when: string): Promise<void> => {
@@ -153,12 +160,17 @@ const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000): Pr
       const answers = await inFlight;
 
       await expectAlive(`after the cut in cycle ${cycle}`);
-      // Every request was answered: a failed query is an error response, not a dropped socket.
+      // Every request was answered: a failed query is an error response, not a dropped socket,
+      // and a 503 saying when to come back, not a 500 (issue 23, item 11).
       for (const answer of answers) {
         if (answer.status === 'rejected') throw answer.reason;
-        expect([200, 500, 503]).toContain(answer.value.status);
+        expectServedOrUnavailable(answer.value);
       }
       await eventually(async () => (await readyStatus()) === 503);
+      // While it is away, what needs it says so: 503 problem details with Retry-After.
+      const whileAway = await logIn(user);
+      expect(whileAway.status).toBe(503);
+      expectServedOrUnavailable(whileAway);
       expect(
         (await server.request('GET', '/protected', { token: accessToken })).body.message,
       ).toMatch(/^Hello /);
@@ -177,7 +189,12 @@ const eventually = async (check: () => Promise<boolean>, timeoutMs = 10_000): Pr
     // The revocation poll kept going: a session ended in the database by another instance is
     // refused here within a second.
     const sessionId = decodeJwt(accessToken).payload.sid as string;
-    await direct.query('update sessions set revoked_at = now() where id = $1', [sessionId]);
+    // As another instance writes it: with its place in commit order (see commit-order.ts).
+    await direct.query(
+      `update sessions set revoked_at = now(), revocation_order = pg_current_xact_id()::text::bigint
+        where id = $1`,
+      [sessionId],
+    );
     await eventually(
       async () =>
         (await server.request('GET', '/protected', { token: accessToken })).status === 401,

@@ -38,3 +38,38 @@ describe('revocation across instances', () => {
     }
   });
 });
+
+describe('revocation across instances, a late or slow-clocked writer', () => {
+  it('refuses a token whose revocation was written with a timestamp 30 s in the past', async () => {
+    const app = await createTestApp();
+    try {
+      if (app.config.database.kind === 'memory') throw new Error('needs a SQL store');
+      const tokens = await logInForTokens(app, await signUp(app));
+      // Let a few polls pass, so the instance's last sync is well after the timestamp below.
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+
+      // "Another instance" whose clock is 30 s behind (or whose write committed 30 s after its
+      // timestamp, after a pool wait or a lock): revoked_at lies far behind this instance's polls.
+      const otherInstance = await openDatabase(app.config.database);
+      const sessionId = decodeJwt(tokens.access_token).payload.sid as string;
+      await new SqlSessionsRepository(otherInstance).revoke(
+        [sessionId],
+        new Date(Date.now() - 30_000),
+      );
+      await otherInstance.destroy();
+      const revokedAt = Date.now();
+
+      let status = 200;
+      while (status === 200 && Date.now() - revokedAt < 2_000) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status = (
+          await app.http().get('/protected').set('Authorization', bearer(tokens.access_token))
+        ).status;
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - revokedAt).toBeLessThan(1_000);
+    } finally {
+      await app.close({ removeData: true });
+    }
+  });
+});

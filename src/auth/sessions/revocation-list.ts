@@ -2,12 +2,10 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } fro
 import { AppConfig } from '../../config/app-config.js';
 import { Database } from '../../database/database.js';
 import { RedisConnection } from '../../redis/redis.connection.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { SessionsRepository, type RevocationCursor } from './sessions.repository.js';
 
 /** How often each instance picks up the revocations other instances wrote to the database. */
 export const REVOCATION_SYNC_INTERVAL_MS = 500;
-/** Look back this much further than the last sync, so a slow commit is never missed. */
-const SYNC_OVERLAP_MS = 5_000;
 
 const CHANNEL = 'revocations';
 
@@ -24,7 +22,11 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RevocationList.name);
   /** session id → epoch ms after which no access token of that session can still be valid. */
   private readonly revoked = new Map<string, number>();
-  private lastSync = 0;
+  /**
+   * Where the last read of the store stopped, in the order the database commits revocations (see
+   * commit-order.ts): not a time, so neither a writer's clock nor a late commit can hide one.
+   */
+  private cursor: RevocationCursor | null = null;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private failing = false;
@@ -40,7 +42,7 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
     await this.redis
       ?.subscribe(CHANNEL, (message) => this.received(message))
       .catch(() => undefined);
-    await this.sync(Date.now() - this.ttlMs());
+    await this.sync();
     if (this.shared) {
       this.timer = setInterval(() => void this.syncAgain(), REVOCATION_SYNC_INTERVAL_MS);
       this.timer.unref();
@@ -69,7 +71,10 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
   }
 
   private add(sessionIds: readonly string[], revokedAt: number): void {
-    for (const id of sessionIds) this.revoked.set(id, revokedAt + this.ttlMs());
+    // From when we learn of it at the latest: a writer whose clock is behind stamps a time before
+    // the session's last access token was issued.
+    const until = Math.max(revokedAt, Date.now()) + this.ttlMs();
+    for (const id of sessionIds) this.revoked.set(id, until);
   }
 
   private received(message: string): void {
@@ -90,18 +95,22 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
    * 500 ms would pile them up until they held every pooled connection and starved the requests.
    */
   private syncAgain(): Promise<void> {
-    this.syncing ??= this.sync(this.lastSync - SYNC_OVERLAP_MS).finally(() => {
+    this.syncing ??= this.sync().finally(() => {
       this.syncing = undefined;
     });
     return this.syncing;
   }
 
-  private async sync(sinceMs: number): Promise<void> {
+  /** The first read takes what was revoked within ACCESS_TOKEN_TTL; later ones, what came since. */
+  private async sync(): Promise<void> {
     const startedAt = Date.now();
     try {
-      const revoked = await this.sessions.revokedSince(new Date(Math.max(0, sinceMs)));
-      for (const { id, revokedAt } of revoked) this.add([id], revokedAt.getTime());
-      this.lastSync = startedAt;
+      const read = await this.sessions.revocationsAfter(
+        this.cursor,
+        new Date(startedAt - this.ttlMs()),
+      );
+      for (const { id, revokedAt } of read.revoked) this.add([id], revokedAt.getTime());
+      this.cursor = read.cursor;
       this.prune(startedAt);
       if (this.failing) this.logger.log('Revocation sync recovered');
       this.failing = false;

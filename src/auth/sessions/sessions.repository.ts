@@ -6,6 +6,15 @@ import type {
 } from './session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 
+/** Where a reader of revocations stands; opaque, from `revocationsAfter`. */
+export type RevocationCursor = string;
+
+export interface RevocationsRead {
+  readonly revoked: readonly { readonly id: string; readonly revokedAt: Date }[];
+  /** For the next read. */
+  readonly cursor: RevocationCursor;
+}
+
 /** What a rotation expects to find in the session row: the token it spends. */
 export interface CurrentRefreshToken {
   readonly generation: number;
@@ -71,8 +80,13 @@ export abstract class SessionsRepository {
   /** Revokes every not-yet-revoked session of the user but `exceptId`; answers the ones revoked. */
   abstract revokeAllOfUser(userId: string, now: Date, exceptId?: string): Promise<string[]>;
 
-  /** Sessions revoked at or after `since` (for the access-token revocation list). */
-  abstract revokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
+  /**
+   * Revocations for the access-token revocation list. The first read (`cursor` null) answers those
+   * at or after `since`; a read with the cursor of the one before answers every revocation
+   * committed since that read, whatever its `revoked_at` (a writer's clock may be behind, or its
+   * write commit long after its timestamp), and may repeat some already answered.
+   */
+  abstract revocationsAfter(cursor: RevocationCursor | null, since: Date): Promise<RevocationsRead>;
 
   /**
    * Deletes the sessions that ended (revoked or expired) before `cutoff`, the revocations kept

@@ -13,6 +13,8 @@ import {
   type PresentedRefreshToken,
   type RefreshToken,
 } from '../tokens/refresh-token.js';
+import { MfaRepository } from '../../mfa/mfa.repository.js';
+import { DeviceCookies } from '../../rate-limit/device-cookies.js';
 import { RevocationList } from './revocation-list.js';
 import { isLive, type ReuseWindow, type Session } from './session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
@@ -62,6 +64,8 @@ export class SessionsService {
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
     private readonly secrets: ServerSecrets,
+    private readonly deviceCookies: DeviceCookies,
+    private readonly mfa: MfaRepository,
   ) {}
 
   async start(
@@ -327,11 +331,26 @@ export class SessionsService {
     return revoked;
   }
 
-  /** Ends every session of the user, or every one but `keepSessionId`. */
+  /**
+   * Ends every session of the user, or every one but `keepSessionId`: for changes that make old
+   * tokens wrong (roles, turning MFA on or off). What answers a possible intruder is endEverywhere.
+   */
   async endAllOf(userId: string, keepSessionId?: string): Promise<string[]> {
     const now = new Date();
     const revoked = await this.sessions.revokeAllOfUser(userId, now, keepSessionId);
     this.revocations.revoke(revoked, now.getTime());
+    return revoked;
+  }
+
+  /**
+   * Ends everything that lets someone back into the account without its current password: every
+   * session but `keepSessionId` (refresh and access tokens), the failed-login allowance of every
+   * device cookie minted so far, and every pending second login step. The one place a password
+   * reset or change, log-out-everywhere, a disable and an undone email change go through.
+   */
+  async endEverywhere(userId: string, keepSessionId?: string): Promise<string[]> {
+    const revoked = await this.endAllOf(userId, keepSessionId);
+    await Promise.all([this.deviceCookies.endAllOf(userId), this.mfa.endChallengesOf(userId)]);
     return revoked;
   }
 

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isFormRequest, isOAuthEndpoint } from '../../auth/oauth/oauth-endpoint.decorator.js';
+import { isDatabaseUnavailable } from '../../database/database-unavailable.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../problems/problem-details.js';
 import { ProblemException } from '../problems/problem.exception.js';
 import {
@@ -24,6 +25,12 @@ const GENERIC_DETAIL: Partial<Record<ProblemKind, string>> = {
   validation: 'The request failed validation.',
   internal: 'Something went wrong on our side.',
 };
+
+/**
+ * What a 503 for a database outage asks clients to wait: about how long the pool takes to give up
+ * on a connection (5 s), and readiness notices the database is back within it.
+ */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 /** Fastify's own request errors (URL, body parsing, limits) by code. */
 const KIND_FOR_FASTIFY_CODE: Readonly<Record<string, ProblemKind>> = {
@@ -105,6 +112,20 @@ function toProblem(
   if (exception instanceof HttpException && exception.getStatus() < 500) {
     return { problem: genericProblem(problemKindForStatus(exception.getStatus())), headers: {} };
   }
+  if (isDatabaseUnavailable(exception)) {
+    // An outage, not a bug: one line naming the dependency (and the driver's words), no stack.
+    request.log.error(
+      { dependency: 'database', reason: errorMessage(exception) },
+      'Dependency unavailable',
+    );
+    return {
+      problem: {
+        ...PROBLEM_TYPES.dependencyUnavailable,
+        detail: 'The database is not answering; try again shortly.',
+      },
+      headers: { 'Retry-After': String(DEPENDENCY_RETRY_AFTER_SECONDS) },
+    };
+  }
   // request.log carries the request id; pino prints the error's stack.
   request.log.error({ err: exception }, 'Unhandled exception');
   return { problem: genericProblem('internal'), headers: {} };
@@ -117,6 +138,10 @@ function kindOfFastifyError(exception: unknown): ProblemKind | undefined {
     return KIND_FOR_FASTIFY_CODE[error.code];
   }
   return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function genericProblem(kind: ProblemKind): ProblemDetails {

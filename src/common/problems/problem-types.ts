@@ -104,6 +104,11 @@ export const PROBLEM_TYPES = {
     status: 503,
   },
   serviceBusy: { type: '/problems/service-busy', title: 'Service busy', status: 503 },
+  dependencyUnavailable: {
+    type: '/problems/dependency-unavailable',
+    title: 'Dependency unavailable',
+    status: 503,
+  },
   mailNotConfigured: {
     type: '/problems/mail-not-configured',
     title: 'Mail not configured',

@@ -8,6 +8,8 @@ import * as rolesAndAccountAdmin from './0006-roles-and-account-admin.js';
 import * as createMailOutbox from './0008-create-mail-outbox.js';
 import * as createMfa from './0009-create-mfa.js';
 import * as boundedSessionStorage from './0010-bounded-session-storage.js';
+import * as revocationOrder from './0011-revocation-order.js';
+import * as createAccountDevices from './0012-create-account-devices.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -23,4 +25,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-create-mail-outbox': createMailOutbox,
   '0009-create-mfa': createMfa,
   '0010-bounded-session-storage': boundedSessionStorage,
+  '0011-revocation-order': revocationOrder,
+  '0012-create-account-devices': createAccountDevices,
 };

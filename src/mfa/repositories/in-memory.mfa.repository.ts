@@ -99,6 +99,13 @@ export class InMemoryMfaRepository extends MfaRepository {
     }
     return Promise.resolve();
   }
+
+  endChallengesOf(userId: string): Promise<void> {
+    for (const [hash, challenge] of this.challenges) {
+      if (challenge.userId === userId) this.challenges.delete(hash);
+    }
+    return Promise.resolve();
+  }
 }
 
 function isLive(challenge: MfaChallenge | undefined, now: Date): challenge is MfaChallenge {

@@ -170,6 +170,10 @@ export class SqlMfaRepository extends MfaRepository {
       .where('expires_at', '<', before.toISOString())
       .execute();
   }
+
+  async endChallengesOf(userId: string): Promise<void> {
+    await this.db.deleteFrom('mfa_challenges').where('user_id', '=', userId).execute();
+  }
 }
 
 async function insertCodes(

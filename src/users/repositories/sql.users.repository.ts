@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { sql, type QueryResult, type Selectable, type Transaction } from 'kysely';
+import { commitOrder } from '../../database/commit-order.js';
 import { Database } from '../../database/database.js';
 import { isPostgres } from '../../database/dialect.js';
 import { preparedQuery } from '../../database/prepared-query.js';
 import {
+  REVOCATION_ORDER,
   toDate,
   toDateOrNull,
   type DatabaseSchema,
@@ -244,7 +246,10 @@ export class SqlUsersRepository extends UsersRepository {
       }
       const revoked = await trx
         .updateTable('sessions')
-        .set({ revoked_at: now.toISOString() })
+        .set({
+          revoked_at: now.toISOString(),
+          revocation_order: commitOrder(trx, REVOCATION_ORDER),
+        })
         .where('user_id', '=', id)
         .where('revoked_at', 'is', null)
         .returning('id')
@@ -265,6 +270,8 @@ export class SqlUsersRepository extends UsersRepository {
             kept.map((row) => ({
               session_id: row.id,
               revoked_at: toDate(row.revoked_at ?? now).toISOString(),
+              // Committed with the delete: a reader that saw the session row saw this already.
+              revocation_order: commitOrder(trx, REVOCATION_ORDER),
             })),
           )
           .onConflict((oc) => oc.column('session_id').doNothing())

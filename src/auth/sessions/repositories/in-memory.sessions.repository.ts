@@ -8,11 +8,19 @@ import {
   type Session,
 } from '../session.js';
 import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
-import { SessionsRepository, type CurrentRefreshToken } from '../sessions.repository.js';
+import {
+  SessionsRepository,
+  type CurrentRefreshToken,
+  type RevocationCursor,
+  type RevocationsRead,
+} from '../sessions.repository.js';
 
 @Injectable()
 export class InMemorySessionsRepository extends SessionsRepository {
   private readonly sessions = new Map<string, Session>();
+  /** Session id → its place in the order revocations were written (the cursor's unit). */
+  private readonly revocationOrder = new Map<string, number>();
+  private lastRevocation = 0;
 
   create(
     userId: string,
@@ -117,6 +125,7 @@ export class InMemorySessionsRepository extends SessionsRepository {
       const session = this.sessions.get(id);
       if (!session || session.revokedAt) continue;
       this.sessions.set(id, { ...session, revokedAt: now });
+      this.revocationOrder.set(id, ++this.lastRevocation);
       revoked.push(id);
     }
     return Promise.resolve(revoked);
@@ -129,13 +138,18 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return this.revoke(ids, now);
   }
 
-  revokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
+  revocationsAfter(cursor: RevocationCursor | null, since: Date): Promise<RevocationsRead> {
+    const after = cursor === null ? undefined : Number(cursor);
     const revoked = [...this.sessions.values()]
       .filter(
-        (s): s is Session & { revokedAt: Date } => s.revokedAt !== null && s.revokedAt >= since,
+        (s): s is Session & { revokedAt: Date } =>
+          s.revokedAt !== null &&
+          (after === undefined
+            ? s.revokedAt >= since
+            : (this.revocationOrder.get(s.id) ?? 0) > after),
       )
       .map((s) => ({ id: s.id, revokedAt: s.revokedAt }));
-    return Promise.resolve(revoked);
+    return Promise.resolve({ revoked, cursor: String(this.lastRevocation) });
   }
 
   /** Sessions only: a deleted account's sessions stay here (revoked) until they are purged. */
@@ -147,6 +161,7 @@ export class InMemorySessionsRepository extends SessionsRepository {
         session.expiresAt < cutoff
       ) {
         this.sessions.delete(id);
+        this.revocationOrder.delete(id);
         deleted++;
       }
     }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { sql, type QueryResult, type Selectable, type UpdateResult } from 'kysely';
 import { Database } from '../../../database/database.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
-import { toDate, toDateOrNull, type SessionsTable } from '../../../database/schema.js';
+import { commitOrder, commitOrderMark } from '../../../database/commit-order.js';
+import {
+  REVOCATION_ORDER,
+  toDate,
+  toDateOrNull,
+  type SessionsTable,
+} from '../../../database/schema.js';
 import {
   newSession,
   PASSWORD_ONLY,
@@ -16,6 +22,8 @@ import {
   PURGE_BATCH_SIZE,
   SessionsRepository,
   type CurrentRefreshToken,
+  type RevocationCursor,
+  type RevocationsRead,
 } from '../sessions.repository.js';
 
 /** id, spent generation and hash, next generation and hash, reuse window, now, expiry, client. */
@@ -109,6 +117,10 @@ export class SqlSessionsRepository extends SessionsRepository {
           .returningAll();
       }),
     };
+  }
+
+  private revocationOrder() {
+    return commitOrder(this.db, REVOCATION_ORDER);
   }
 
   async create(
@@ -243,7 +255,7 @@ export class SqlSessionsRepository extends SessionsRepository {
     if (ids.length === 0) return [];
     const rows = await this.db
       .updateTable('sessions')
-      .set({ revoked_at: now.toISOString() })
+      .set({ revoked_at: now.toISOString(), revocation_order: this.revocationOrder() })
       .where('id', 'in', ids)
       .where('revoked_at', 'is', null)
       .returning('id')
@@ -254,7 +266,7 @@ export class SqlSessionsRepository extends SessionsRepository {
   async revokeAllOfUser(userId: string, now: Date, exceptId?: string): Promise<string[]> {
     let query = this.db
       .updateTable('sessions')
-      .set({ revoked_at: now.toISOString() })
+      .set({ revoked_at: now.toISOString(), revocation_order: this.revocationOrder() })
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null);
     if (exceptId) query = query.where('id', '!=', exceptId);
@@ -262,20 +274,33 @@ export class SqlSessionsRepository extends SessionsRepository {
     return rows.map((row) => row.id);
   }
 
-  async revokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
-    const rows = await this.db
-      .selectFrom('sessions')
-      .select(['id', 'revoked_at'])
-      .where('revoked_at', '>=', since.toISOString())
-      // A deleted account's sessions are gone; their revocations were kept (see UsersRepository).
-      .unionAll(
-        this.db
-          .selectFrom('session_revocations')
-          .select(['session_id as id', 'revoked_at'])
-          .where('revoked_at', '>=', since.toISOString()),
-      )
-      .execute();
-    return rows.map((row) => ({ id: row.id, revokedAt: toDate(row.revoked_at ?? since) }));
+  async revocationsAfter(cursor: RevocationCursor | null, since: Date): Promise<RevocationsRead> {
+    // By commit order once there is a cursor (see commit-order.ts); by time only for the first read.
+    const after = (at: string) =>
+      cursor === null
+        ? sql`revoked_at >= ${since.toISOString()}`
+        : sql`${sql.ref(`${at}.revocation_order`)} >= cast(${cursor} as bigint)`;
+    // One statement, so the mark and the rows come from the same snapshot.
+    const { rows } = await sql<{
+      mark: string;
+      id: string | null;
+      revoked_at: Date | string | null;
+    }>`
+      select m.mark, r.id, r.revoked_at
+      from (select ${commitOrderMark(this.db, REVOCATION_ORDER)} as mark) m
+      left join (
+        select s.id, s.revoked_at from sessions s where ${after('s')}
+        union all
+        -- A deleted account's sessions are gone; their revocations were kept (see UsersRepository).
+        select k.session_id as id, k.revoked_at from session_revocations k where ${after('k')}
+      ) r on 1 = 1
+    `.execute(this.db);
+    const mark = rows[0]?.mark;
+    if (mark === undefined) throw new Error('The revocation read answered no mark');
+    const revoked = rows.flatMap((row) =>
+      row.id === null ? [] : [{ id: row.id, revokedAt: toDate(row.revoked_at ?? since) }],
+    );
+    return { revoked, cursor: String(mark) };
   }
 
   async deleteEndedBefore(cutoff: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
