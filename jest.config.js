@@ -15,6 +15,10 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // E2E tests boot the real app, on PostgreSQL in a fresh database with every migration: seconds on
+  // a busy 2-core machine, where Jest's 5 s default failed tests that were right. (A global option:
+  // Jest ignores testTimeout inside a project.)
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
     {
