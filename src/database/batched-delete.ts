@@ -4,7 +4,7 @@ import type { DatabaseSchema } from './schema.js';
 /** Rows per purge statement: small enough that no statement holds its locks for long. */
 export const PURGE_BATCH_SIZE = 1_000;
 
-type Table = keyof DatabaseSchema & string;
+type Table = keyof DatabaseSchema;
 type Column<T extends Table> = keyof DatabaseSchema[T] & string;
 
 export interface BatchedDelete<T extends Table> {
