@@ -10,8 +10,11 @@ export abstract class AuditRepository {
   /** Every user's events matching the filter, in the same order and pages as listForUser. */
   abstract list(filter: AuditFilter, limit: number, before?: AuditCursor): Promise<AuditEvent[]>;
 
-  /** Deletes events older than `cutoff`; answers how many went. */
-  abstract deleteOlderThan(cutoff: Date): Promise<number>;
+  /**
+   * Deletes events older than `cutoff`, at most `batchSize` rows per statement (see
+   * deleteInBatches); answers how many went.
+   */
+  abstract deleteOlderThan(cutoff: Date, batchSize?: number): Promise<number>;
 }
 
 /** Newest first, ties broken by id descending: the order every implementation lists in. */

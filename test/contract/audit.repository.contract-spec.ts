@@ -121,4 +121,17 @@ describe.each(STORES)('AuditRepository contract: %s', (_name, open) => {
       now - 50_000,
     ]);
   });
+
+  it('deletes a backlog in batches until none is left', async () => {
+    const userId = randomUUID();
+    // Far enough back that no other test's event is older.
+    const cutoff = new Date(Date.now() - 30 * 24 * 3_600_000);
+    for (const n of [1, 2, 3, 4, 5]) {
+      await audit.append(event(userId, new Date(cutoff.getTime() - n * 1_000)));
+    }
+    await audit.append(event(userId, cutoff));
+    expect(await audit.deleteOlderThan(cutoff, 2)).toBe(5);
+    expect((await audit.listForUser(userId, 10)).map((e) => e.at)).toEqual([cutoff]);
+    expect(await audit.deleteOlderThan(cutoff, 2)).toBe(0);
+  });
 });

@@ -259,4 +259,31 @@ describe.each(STORES)('MailOutboxRepository contract: %s', (_name, open) => {
     ).toBeGreaterThanOrEqual(1);
     expect(await outbox.sentSince(recipient, new Date(0))).toBe(1);
   });
+
+  it('deletes a backlog of finished mails, sent or given up, in batches until none is left', async () => {
+    const recipient = `backlog-${Date.now()}@example.com`;
+    // Far enough back that no other test's mail finished before it.
+    const cutoff = new Date(Date.now() - 30 * 24 * HOUR);
+    const at = (offsetMs: number) => new Date(cutoff.getTime() + offsetMs);
+    for (const n of [1, 2, 3, 4, 5]) {
+      const mail = await outbox.enqueue({
+        kind: 'password_changed',
+        recipient,
+        userId: null,
+        now: at(-HOUR),
+      });
+      if (n % 2) await outbox.markSent(mail.id, at(-n));
+      else await outbox.markFailed(mail.id, 'gave_up', at(-n));
+    }
+    const kept = await outbox.enqueue({
+      kind: 'password_changed',
+      recipient,
+      userId: null,
+      now: at(-HOUR),
+    });
+    await outbox.markSent(kept.id, at(1));
+    expect(await outbox.deleteFinishedBefore(cutoff, 2)).toBe(5);
+    expect(await outbox.sentSince(recipient, new Date(0))).toBe(1);
+    expect(await outbox.deleteFinishedBefore(cutoff, 2)).toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
+import { deleteInBatches } from '../../database/batched-delete.js';
 import { Database } from '../../database/database.js';
 import { preparedQuery } from '../../database/prepared-query.js';
 import { toDate, type AuditEventsTable } from '../../database/schema.js';
@@ -90,12 +91,14 @@ export class SqlAuditRepository extends AuditRepository {
     return rows.map(toEvent);
   }
 
-  async deleteOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.db
-      .deleteFrom('audit_events')
-      .where('at', '<', cutoff.toISOString())
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  deleteOlderThan(cutoff: Date, batchSize?: number): Promise<number> {
+    return deleteInBatches(this.db, {
+      table: 'audit_events',
+      key: 'id',
+      olderThan: 'at',
+      before: cutoff,
+      batchSize,
+    });
   }
 }
 

@@ -32,7 +32,7 @@ describe('RevocationList sync', () => {
     await jest.advanceTimersByTimeAsync(REVOCATION_SYNC_INTERVAL_MS);
     expect(list.isRevoked('ended-elsewhere')).toBe(true);
     expect(revocationsAfter).toHaveBeenCalledTimes(3);
-    list.onApplicationShutdown();
+    await list.onApplicationShutdown();
   });
 
   it('keeps syncing after the store fails', async () => {
@@ -50,6 +50,6 @@ describe('RevocationList sync', () => {
     });
     await jest.advanceTimersByTimeAsync(REVOCATION_SYNC_INTERVAL_MS);
     expect(list.isRevoked('ended-elsewhere')).toBe(true);
-    list.onApplicationShutdown();
+    await list.onApplicationShutdown();
   });
 });

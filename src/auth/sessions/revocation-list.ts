@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { Database } from '../../database/database.js';
+import { PeriodicJob } from '../../lifecycle/periodic-job.js';
 import { RedisConnection } from '../../redis/redis.connection.js';
 import { SessionsRepository, type RevocationCursor } from './sessions.repository.js';
 
@@ -27,9 +28,18 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
    * commit-order.ts): not a time, so neither a writer's clock nor a late commit can hide one.
    */
   private cursor: RevocationCursor | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private syncing: Promise<void> | undefined;
-  private failing = false;
+  /**
+   * One sync at a time: while the database is slow or away, a tick that started a new read every
+   * 500 ms would pile them up until they held every pooled connection and starved the requests.
+   * Keeps serving with what it has when a read fails, and says so once, not every half second.
+   */
+  private readonly poll = new PeriodicJob({
+    name: 'Revocation sync',
+    everyMs: REVOCATION_SYNC_INTERVAL_MS,
+    logger: this.logger,
+    logFirstFailureOnly: true,
+    pass: () => this.sync(),
+  });
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -42,15 +52,12 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
     await this.redis
       ?.subscribe(CHANNEL, (message) => this.received(message))
       .catch(() => undefined);
-    await this.sync();
-    if (this.shared) {
-      this.timer = setInterval(() => void this.syncAgain(), REVOCATION_SYNC_INTERVAL_MS);
-      this.timer.unref();
-    }
+    await this.poll.run();
+    if (this.shared) this.poll.start({ now: false });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.poll.stop();
   }
 
   isRevoked(sessionId: string): boolean {
@@ -90,39 +97,16 @@ export class RevocationList implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /**
-   * One sync at a time: while the database is slow or away, a tick that started a new read every
-   * 500 ms would pile them up until they held every pooled connection and starved the requests.
-   */
-  private syncAgain(): Promise<void> {
-    this.syncing ??= this.sync().finally(() => {
-      this.syncing = undefined;
-    });
-    return this.syncing;
-  }
-
   /** The first read takes what was revoked within ACCESS_TOKEN_TTL; later ones, what came since. */
   private async sync(): Promise<void> {
     const startedAt = Date.now();
-    try {
-      const read = await this.sessions.revocationsAfter(
-        this.cursor,
-        new Date(startedAt - this.ttlMs()),
-      );
-      for (const { id, revokedAt } of read.revoked) this.add([id], revokedAt.getTime());
-      this.cursor = read.cursor;
-      this.prune(startedAt);
-      if (this.failing) this.logger.log('Revocation sync recovered');
-      this.failing = false;
-    } catch (error) {
-      // Keep serving with what we have; say so once, not every half second.
-      if (!this.failing) {
-        this.logger.error(
-          `Revocation sync failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-      this.failing = true;
-    }
+    const read = await this.sessions.revocationsAfter(
+      this.cursor,
+      new Date(startedAt - this.ttlMs()),
+    );
+    for (const { id, revokedAt } of read.revoked) this.add([id], revokedAt.getTime());
+    this.cursor = read.cursor;
+    this.prune(startedAt);
   }
 
   private prune(now: number): void {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { PeriodicJob } from '../../lifecycle/periodic-job.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 export const SESSION_PURGE_INTERVAL_MS = 3_600_000;
@@ -12,14 +13,18 @@ export const SESSION_PURGE_MARGIN_MS = 300_000;
 /**
  * Deletes ended sessions — revoked or expired — once no access token of theirs can still be valid
  * (ACCESS_TOKEN_TTL after they ended, plus a margin), and the revocations kept after deleted
- * accounts likewise: until then the revocation list reads them. At start, then every hour. The
- * timer never keeps the process alive.
+ * accounts likewise: until then the revocation list reads them. At start, then every hour (see
+ * PeriodicJob: no overlap, failures logged, shutdown waits for the pass).
  */
 @Injectable()
 export class SessionRetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SessionRetention');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly job = new PeriodicJob({
+    name: 'Session retention',
+    everyMs: SESSION_PURGE_INTERVAL_MS,
+    logger: this.logger,
+    pass: () => this.purge(),
+  });
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -27,22 +32,16 @@ export class SessionRetentionJob implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.run();
-    this.timer = setInterval(() => void this.run(), SESSION_PURGE_INTERVAL_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
   /** One pass; overlapping passes are skipped. */
   run(): Promise<void> {
-    this.running ??= this.purge().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.job.run();
   }
 
   /** Sessions that ended before this are gone after a pass. */
@@ -52,15 +51,9 @@ export class SessionRetentionJob implements OnApplicationBootstrap, OnApplicatio
 
   private async purge(): Promise<void> {
     const cutoff = this.cutoff();
-    try {
-      const deleted = await this.sessions.deleteEndedBefore(cutoff);
-      if (deleted > 0) {
-        this.logger.log(`Deleted ${deleted} sessions that ended before ${cutoff.toISOString()}`);
-      }
-    } catch (error) {
-      this.logger.error(
-        `Session retention failed: ${error instanceof Error ? error.message : 'unknown error'}`,
-      );
+    const deleted = await this.sessions.deleteEndedBefore(cutoff);
+    if (deleted > 0) {
+      this.logger.log(`Deleted ${deleted} sessions that ended before ${cutoff.toISOString()}`);
     }
   }
 }

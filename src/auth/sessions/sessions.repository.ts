@@ -95,6 +95,3 @@ export abstract class SessionsRepository {
    */
   abstract deleteEndedBefore(cutoff: Date, batchSize?: number): Promise<number>;
 }
-
-/** Rows per purge statement: small enough that no statement holds its locks for long. */
-export const PURGE_BATCH_SIZE = 1_000;

@@ -6,6 +6,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { PeriodicJob } from '../../lifecycle/periodic-job.js';
+import { errorMessage } from '../../logging/error-message.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import type { User } from '../../users/user.js';
 import { UsersService } from '../../users/users.service.js';
@@ -50,10 +52,12 @@ const KEEP_FINISHED_MS = 2 * DAY_MS;
 export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
   private readonly owner = randomUUID();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly job = new PeriodicJob({
+    name: 'Mail pass',
+    everyMs: POLL_INTERVAL_MS,
+    logger: this.logger,
+    pass: (stopping) => this.pass(stopping),
+  });
   private lastPrune = 0;
   private pending = 0;
 
@@ -80,47 +84,26 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
       return;
     }
     // A restart resumes the queue: whatever is due goes out now.
-    this.wake();
-    this.timer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.job.stop();
     await this.transport.close();
   }
 
   /** Runs a pass now (after a mail is queued); a pass already running runs once more. */
   wake(): void {
-    if (this.stopped || this.config.mail.delivery === 'off') return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.passes().finally(() => {
-      this.running = undefined;
-    });
+    if (this.config.mail.delivery === 'off') return;
+    this.job.wake();
   }
 
   /** Resolves when the pass in progress, if any, has finished (for tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.job.idle();
   }
 
-  private async passes(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.pass();
-      } catch (error) {
-        this.logger.error(`Mail pass failed: ${message(error)}`);
-      }
-    } while (this.again && !this.stopped);
-  }
-
-  private async pass(): Promise<void> {
+  private async pass(stopping: AbortSignal): Promise<void> {
     for (;;) {
       const now = new Date();
       const claimed = await this.outbox.claimDue(
@@ -130,10 +113,10 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
         BATCH,
       );
       for (const mail of claimed) {
-        if (this.stopped) return;
+        if (stopping.aborted) return;
         await this.deliver(mail);
       }
-      if (claimed.length < BATCH || this.stopped) break;
+      if (claimed.length < BATCH || stopping.aborted) break;
     }
     this.pending = await this.outbox.pendingCount();
     if (Date.now() - this.lastPrune > 3_600_000) {
@@ -221,13 +204,13 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     this.metrics.mail(mail.kind, 'failed');
     if (!next) {
       this.logger.error(
-        `Mail ${mail.id} (${mail.kind}) given up after ${attempts} attempts in 24 h: ${message(error)}`,
+        `Mail ${mail.id} (${mail.kind}) given up after ${attempts} attempts in 24 h: ${errorMessage(error)}`,
       );
       await this.outbox.markFailed(mail.id, 'gave_up', new Date());
       return;
     }
     this.logger.warn(
-      `Mail ${mail.id} (${mail.kind}) not sent (attempt ${attempts}; next at ${next.toISOString()}): ${message(error)}`,
+      `Mail ${mail.id} (${mail.kind}) not sent (attempt ${attempts}; next at ${next.toISOString()}): ${errorMessage(error)}`,
     );
     await this.outbox.markRetry(mail.id, attempts, next);
   }
@@ -237,12 +220,6 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     this.metrics.mail(mail.kind, 'dropped');
     this.logger.log(`Mail ${mail.id} (${mail.kind}) dropped: ${failure}`);
   }
-}
-
-/** An error's message without anything that looks like credentials in a URL. */
-function message(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\/\/[^\s/@]*@/g, '//***@');
 }
 
 function humanDuration(seconds: number): string {

@@ -88,6 +88,9 @@ export abstract class MailOutboxRepository {
   /** Mails still waiting to be sent. */
   abstract pendingCount(): Promise<number>;
 
-  /** Deletes mails sent or given up before `cutoff`; answers how many went. */
-  abstract deleteFinishedBefore(cutoff: Date): Promise<number>;
+  /**
+   * Deletes mails sent or given up before `cutoff`, at most `batchSize` rows per statement (see
+   * deleteInBatches); answers how many went.
+   */
+  abstract deleteFinishedBefore(cutoff: Date, batchSize?: number): Promise<number>;
 }

@@ -3,6 +3,7 @@ import { sql, type QueryResult, type Selectable, type UpdateResult } from 'kysel
 import { Database } from '../../../database/database.js';
 import { preparedQuery } from '../../../database/prepared-query.js';
 import { commitOrder, commitOrderMark } from '../../../database/commit-order.js';
+import { deleteInBatches, PURGE_BATCH_SIZE } from '../../../database/batched-delete.js';
 import {
   REVOCATION_ORDER,
   toDate,
@@ -19,7 +20,6 @@ import {
 } from '../session.js';
 import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
 import {
-  PURGE_BATCH_SIZE,
   SessionsRepository,
   type CurrentRefreshToken,
   type RevocationCursor,
@@ -304,62 +304,32 @@ export class SqlSessionsRepository extends SessionsRepository {
   }
 
   async deleteEndedBefore(cutoff: Date, batchSize = PURGE_BATCH_SIZE): Promise<number> {
-    const before = cutoff.toISOString();
+    const purge = { before: cutoff, batchSize };
     let sessions = 0;
-    // One indexed condition per loop (revoked_at, expires_at): each batch finds its rows by index.
+    // One indexed condition per pass (revoked_at, expires_at): each batch finds its rows by index.
     for (const ended of ['revoked_at', 'expires_at'] as const) {
-      sessions += await inBatches(batchSize, async (limit) => {
-        const result = await this.db
-          .deleteFrom('sessions')
-          .where('id', 'in', (qb) =>
-            qb.selectFrom('sessions').select('id').where(ended, '<', before).limit(limit),
-          )
-          .executeTakeFirst();
-        return Number(result.numDeletedRows);
+      sessions += await deleteInBatches(this.db, {
+        table: 'sessions',
+        key: 'id',
+        olderThan: ended,
+        ...purge,
       });
     }
-    await inBatches(batchSize, async (limit) => {
-      const result = await this.db
-        .deleteFrom('session_revocations')
-        .where('session_id', 'in', (qb) =>
-          qb
-            .selectFrom('session_revocations')
-            .select('session_id')
-            .where('revoked_at', '<', before)
-            .limit(limit),
-        )
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+    await deleteInBatches(this.db, {
+      table: 'session_revocations',
+      key: 'session_id',
+      olderThan: 'revoked_at',
+      ...purge,
     });
     // Legacy tokens of live sessions, once expired: spent ones a thief could replay, kept till
     // then so that replaying one still ends its session. (Ended sessions' went with them.)
-    await inBatches(batchSize, async (limit) => {
-      const result = await this.db
-        .deleteFrom('refresh_tokens')
-        .where('id', 'in', (qb) =>
-          qb
-            .selectFrom('refresh_tokens')
-            .select('id')
-            .where('expires_at', '<', before)
-            .limit(limit),
-        )
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+    await deleteInBatches(this.db, {
+      table: 'refresh_tokens',
+      key: 'id',
+      olderThan: 'expires_at',
+      ...purge,
     });
     return sessions;
-  }
-}
-
-/** Repeats `deleteBatch` until a batch comes back short; answers the total deleted. */
-async function inBatches(
-  batchSize: number,
-  deleteBatch: (limit: number) => Promise<number>,
-): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const deleted = await deleteBatch(batchSize);
-    total += deleted;
-    if (deleted < batchSize) return total;
   }
 }
 

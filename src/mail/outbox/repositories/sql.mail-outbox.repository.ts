@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Selectable, Transaction } from 'kysely';
+import { deleteInBatches } from '../../../database/batched-delete.js';
 import { Database } from '../../../database/database.js';
 import {
   toDate,
@@ -215,13 +216,19 @@ export class SqlMailOutboxRepository extends MailOutboxRepository {
     return Number(row.count);
   }
 
-  async deleteFinishedBefore(cutoff: Date): Promise<number> {
-    const at = cutoff.toISOString();
-    const result = await this.db
-      .deleteFrom('mail_outbox')
-      .where((eb) => eb.or([eb('sent_at', '<', at), eb('failed_at', '<', at)]))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  async deleteFinishedBefore(cutoff: Date, batchSize?: number): Promise<number> {
+    let deleted = 0;
+    // Finished is sent or given up: one condition per pass, as the batches need.
+    for (const finished of ['sent_at', 'failed_at'] as const) {
+      deleted += await deleteInBatches(this.db, {
+        table: 'mail_outbox',
+        key: 'id',
+        olderThan: finished,
+        before: cutoff,
+        batchSize,
+      });
+    }
+    return deleted;
   }
 
   private async update(
