@@ -79,7 +79,7 @@ const REQUIRED_COLUMNS = {
  * should be those. (The hot plans are the same with statistics; `analyze: true` adds them.)
  *
  * @param {string} file the SQLite database file, migrated (start the service once, or run
- *   `node dist/database/migrate.cli.js` with the same DATA_DIR / DATABASE_URL)
+ *   `node dist/cli/migrate.cli.js` with the same DATA_DIR / DATABASE_URL)
  * @param {{ users?: number, sessions?: number, passwordHash: string, now?: Date,
  *   batchSize?: number, analyze?: boolean }} options
  * @returns {{ users: number, sessions: number, seconds: number }}

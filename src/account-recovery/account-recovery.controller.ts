@@ -11,6 +11,7 @@ import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { BAD_BODY } from '../common/problems/bad-body.problems.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
 import { secondFactorOf } from '../mfa/mfa.service.js';
@@ -20,11 +21,6 @@ import { AcceptedDto, ForgotPasswordDto } from './dto/forgot-password.dto.js';
 import { ResetPasswordDto } from './dto/reset-password.dto.js';
 import { VerifyEmailDto } from './dto/verify-email.dto.js';
 
-const BAD_BODY = [
-  { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
-  { kind: 'payloadTooLarge' },
-  { kind: 'unsupportedMediaType' },
-] as const;
 const BAD_LINK = {
   kind: 'invalidTokenLink',
   detail: 'This link is invalid or has expired. Ask for a new one.',

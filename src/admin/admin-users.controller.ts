@@ -12,6 +12,7 @@ import { Roles } from '../auth/roles/roles.decorator.js';
 import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { BAD_BODY } from '../common/problems/bad-body.problems.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import { usernameKey } from '../users/identity.normalization.js';
@@ -30,11 +31,6 @@ import { UserAdminService, type Actor } from './user-admin.service.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import { ApiUserId, UserIdParam } from './user-id.param.js';
 
-const BAD_BODY = [
-  { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
-  { kind: 'payloadTooLarge' },
-  { kind: 'unsupportedMediaType' },
-] as const;
 const LAST_ADMIN = {
   kind: 'lastAdmin',
   detail:

@@ -23,6 +23,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { BAD_BODY } from '../common/problems/bad-body.problems.js';
 import {
   ApiOAuthErrorResponses,
   ApiProblemResponses,
@@ -48,11 +49,6 @@ import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { OAuthEndpoint } from './oauth/oauth-endpoint.decorator.js';
 import type { AuthenticatedUser } from './tokens/access-token.claims.js';
 
-const BAD_BODY = [
-  { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
-  { kind: 'payloadTooLarge' },
-  { kind: 'unsupportedMediaType' },
-] as const;
 const DEVICE_COOKIE_HEADER = {
   'Set-Cookie': {
     description:
@@ -78,11 +74,6 @@ const TOKEN_ENDPOINT_NOTE =
   'Client credentials (`client_id`, `client_secret`, or HTTP Basic) and `scope` are accepted and ignored: there are only public clients. The response is never cached (`Cache-Control: no-store`, RFC 6749 §5.1). Errors are problem details served as `application/json` with an RFC 6749 §5.2 `error` code; a form missing a parameter is `400 invalid_request`, the same JSON body a `422`.';
 const REFRESH_NOTE =
   'The token presented is spent; the answer carries its successor. A spent token presented again within `REFRESH_REUSE_INTERVAL` (10 s) of its rotation — concurrent tabs, a retry after a lost answer — gets the session’s current refresh token again, with a fresh access token; later, it ends the whole session (reuse detection, RFC 9700 §4.14). Any string that is not a live refresh token of ours, whatever its length, is `401 invalid_grant`.';
-const OAUTH_BAD_BODY = [
-  { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
-  { kind: 'payloadTooLarge' },
-  { kind: 'unsupportedMediaType' },
-] as const;
 
 @ApiTags('auth')
 @Controller()
@@ -141,7 +132,7 @@ export class AuthController {
     },
   })
   @ApiOAuthErrorResponses(
-    ...OAUTH_BAD_BODY,
+    ...BAD_BODY,
     {
       kind: 'unsupportedGrantType',
       detail: 'Only grant_type=password or refresh_token is accepted here.',
@@ -206,7 +197,7 @@ export class AuthController {
   @ApiBody({ type: MfaLoginDto })
   @ApiOkResponse({ type: TokenResponseDto, headers: { 'Set-Cookie': REFRESH_COOKIE_HEADER } })
   @ApiOAuthErrorResponses(
-    ...OAUTH_BAD_BODY,
+    ...BAD_BODY,
     { kind: 'invalidRequest', detail: 'mfa_token must not be empty.' },
     { kind: 'invalidMfaCode', detail: 'Invalid code', error: 'invalid_grant' },
     {
@@ -254,7 +245,7 @@ export class AuthController {
   @ApiBody({ type: RefreshDto, required: false })
   @ApiOkResponse({ type: TokenResponseDto, headers: { 'Set-Cookie': REFRESH_COOKIE_HEADER } })
   @ApiOAuthErrorResponses(
-    ...OAUTH_BAD_BODY,
+    ...BAD_BODY,
     {
       kind: 'unsupportedGrantType',
       detail: 'Only grant_type=refresh_token is accepted here.',

@@ -1,31 +1,22 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { UserAdminService, type Actor } from '../admin/user-admin.service.js';
-import { AuditService } from '../audit/audit.service.js';
-import { SqlAuditRepository } from '../audit/repositories/sql.audit.repository.js';
 import { SignupDto } from '../auth/dto/signup.dto.js';
-import { BcryptPasswordHasher } from '../auth/passwords/bcrypt.password-hasher.js';
+import { PasswordHasher } from '../auth/passwords/password-hasher.js';
 import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
-import { SqlSessionsRepository } from '../auth/sessions/repositories/sql.sessions.repository.js';
-import { SqlMfaRepository } from '../mfa/repositories/sql.mfa.repository.js';
-import { DeviceCookies } from '../rate-limit/device-cookies.js';
-import { SqlAccountDevicesRepository } from '../rate-limit/repositories/sql.account-devices.repository.js';
-import { RevocationList } from '../auth/sessions/revocation-list.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
-import { ServerSecrets, serverSecretStore } from '../secrets/server-secrets.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config.error.js';
 import { loadDotEnvFile, processEnv } from '../config/dotenv.js';
-import { openMigratedDatabase } from '../database/database.factory.js';
-import type { Database } from '../database/database.js';
-import { SqlUsersRepository } from '../users/repositories/sql.users.repository.js';
 import type { User } from '../users/user.js';
 import { UserConflictError } from '../users/user-conflict.error.js';
 import { UsersService } from '../users/users.service.js';
+import { CliLogger } from './cli-logger.js';
 import { readPassword } from './password-input.js';
+import { UsersCliModule } from './users-cli.module.js';
 
 const USAGE = `Usage: npm run users -- <command>
 
@@ -51,16 +42,17 @@ class UsageError extends Error {}
 const COMMAND_LINE: Actor = { id: null, client: { ip: null, userAgent: null, requestId: null } };
 
 interface Tools {
-  readonly config: AppConfig;
-  readonly db: Database;
   readonly users: UsersService;
   readonly admin: UserAdminService;
+  readonly policy: PasswordPolicy;
+  readonly hasher: PasswordHasher;
 }
 
 /**
  * `npm run users -- …`: the first admin, and the account changes an operator needs before there
- * is an admin API to call (or when it cannot be reached). Boots no Nest application: it wires the
- * same services the admin API uses over the configured database, so the rules are the same.
+ * is an admin API to call (or when it cannot be reached). Runs on a Nest application context
+ * (UsersCliModule) holding the services the admin API uses over the configured database, so the
+ * rules are the same; no HTTP, no job.
  */
 async function main(argv: readonly string[]): Promise<void> {
   if (argv.some((arg) => /^--?password(=|$)/.test(arg))) {
@@ -82,31 +74,24 @@ async function main(argv: readonly string[]): Promise<void> {
       'DATABASE_URL=memory: keeps accounts inside the running service; the command line cannot reach them.',
     );
   }
-  const db = await openMigratedDatabase(config.database);
+  const context = await NestFactory.createApplicationContext(UsersCliModule.register(config), {
+    logger: new CliLogger(),
+    abortOnError: false,
+  });
   try {
-    const users = new UsersService(new SqlUsersRepository(db));
-    const sessionsStore = new SqlSessionsRepository(db);
-    // Never started: running instances learn of ended sessions from the database (every 500 ms).
-    const revocations = new RevocationList(sessionsStore, config);
-    const secrets = await ServerSecrets.load(config, serverSecretStore(config, db));
-    const sessions = new SessionsService(
-      sessionsStore,
-      revocations,
-      config,
-      secrets,
-      new DeviceCookies(secrets, new SqlAccountDevicesRepository(db), config),
-      new SqlMfaRepository(db),
-    );
-    const audit = new AuditService(new SqlAuditRepository(db));
-    const admin = new UserAdminService(users, sessions, audit, config);
-    await run(rest, { config, db, users, admin });
+    await run(rest, {
+      users: context.get(UsersService),
+      admin: context.get(UserAdminService),
+      policy: context.get(PasswordPolicy),
+      hasher: context.get(PasswordHasher),
+    });
   } finally {
-    await db.destroy();
+    await context.close();
   }
 }
 
 const COMMANDS: Record<string, (args: string[], tools: Tools) => Promise<void>> = {
-  async create(args, { config, admin }) {
+  async create(args, { admin, policy, hasher }) {
     const { values, positionals } = parseArgs({
       args,
       options: {
@@ -129,8 +114,7 @@ const COMMANDS: Record<string, (args: string[], tools: Tools) => Promise<void>> 
     if (errors.length > 0) {
       throw new Error(errors.flatMap((error) => Object.values(error.constraints ?? {})).join(' '));
     }
-    new PasswordPolicy(config).assertAcceptable(password, signup);
-    const hasher = new BcryptPasswordHasher(config);
+    policy.assertAcceptable(password, signup);
     let user: User;
     try {
       user = await admin.create(
@@ -148,8 +132,6 @@ const COMMANDS: Record<string, (args: string[], tools: Tools) => Promise<void>> 
         error.field === 'username' ? 'Username already taken.' : 'Email already registered.',
         { cause: error },
       );
-    } finally {
-      await hasher.onApplicationShutdown();
     }
     console.log(`Created ${user.username} (${user.id}) with roles ${user.roles.join(', ')}.`);
   },

@@ -1,5 +1,5 @@
 import { createPrivateKey, createSecretKey, type KeyObject } from 'node:crypto';
-import type { JwtAlgorithm } from './app-config.js';
+import type { JwtAlgorithm } from './tokens-config.js';
 import { ConfigError } from './config.error.js';
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */

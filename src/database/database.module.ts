@@ -7,7 +7,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { openMigratedDatabase } from './database.factory.js';
+import { openDatabase, openMigratedDatabase } from './database.factory.js';
 import { Database } from './database.js';
 
 @Injectable()
@@ -33,6 +33,26 @@ export class DatabaseModule {
       module: DatabaseModule,
       providers: [
         { provide: Database, useFactory: () => openMigratedDatabase(database) },
+        DatabaseCloser,
+      ],
+      exports: [Database],
+    };
+  }
+
+  /**
+   * The database as it is, unmigrated, for `npm run migrate`; its pool has no hold limit, since a
+   * migration may rightly run for minutes (see postgres.dialect.ts).
+   */
+  static forMigrations(config: AppConfig): DynamicModule {
+    const { database } = config;
+    if (database.kind === 'memory') return { module: DatabaseModule };
+    return {
+      module: DatabaseModule,
+      providers: [
+        {
+          provide: Database,
+          useFactory: () => openDatabase(database, { holdLimitMs: null }),
+        },
         DatabaseCloser,
       ],
       exports: [Database],

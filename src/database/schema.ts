@@ -92,7 +92,15 @@ export interface MfaChallengesTable {
   used_at: NullableTimestamp;
 }
 
-/** Refresh tokens issued before 0010: read, never written; emptied by the session purge. */
+/**
+ * Refresh tokens issued before 0010: read, never written; emptied by the session purge.
+ * To be removed, with the legacy branches that read it (`SessionsRepository.findLegacyToken`,
+ * `isLegacyRefreshToken`/`adoptLegacyRefreshToken`, `SessionsService.rotateLegacy`) and a
+ * migration dropping the table, in the first release after 2027-06-01: six months after 0010
+ * shipped (2026-11-30), many times the default 30-day REFRESH_TOKEN_TTL, so no deployment that
+ * has run 0010 for a refresh-token lifetime still holds a live one. A token left then answers
+ * `401 invalid_grant`, and its holder logs in again.
+ */
 export interface RefreshTokensTable {
   id: string;
   session_id: string;

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Client, type ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import { Public } from '../../common/decorators/public.decorator.js';
+import { BAD_BODY } from '../../common/problems/bad-body.problems.js';
 import { ApiOAuthErrorResponses } from '../../common/problems/api-problem-responses.decorator.js';
 import { IpRateLimitGuard } from '../../rate-limit/ip-rate-limit.guard.js';
 import { FormParametersGuard } from '../guards/grant-type.guard.js';
@@ -18,11 +19,9 @@ import { IntrospectionClientGuard } from './introspection-client.guard.js';
 import { OAuthEndpoint } from './oauth-endpoint.decorator.js';
 import { OAuthService } from './oauth.service.js';
 
-const BAD_BODY = [
-  { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },
+const BAD_TOKEN_BODY = [
+  ...BAD_BODY,
   { kind: 'invalidRequest', detail: 'token must not be empty.' },
-  { kind: 'payloadTooLarge' },
-  { kind: 'unsupportedMediaType' },
   { kind: 'validation', detail: 'token must be a string.' },
 ] as const;
 
@@ -44,7 +43,7 @@ export class OAuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ description: 'Revoked, or nothing to revoke: the answer is the same.' })
-  @ApiOAuthErrorResponses(...BAD_BODY, {
+  @ApiOAuthErrorResponses(...BAD_TOKEN_BODY, {
     kind: 'tooManyRequests',
     detail: 'Too many requests from your address; try again in 42 s.',
   })
@@ -66,7 +65,7 @@ export class OAuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: IntrospectionResponseDto })
-  @ApiOAuthErrorResponses(...BAD_BODY, {
+  @ApiOAuthErrorResponses(...BAD_TOKEN_BODY, {
     kind: 'invalidClient',
     detail: 'Client authentication failed.',
     description: 'No, unknown or wrong client credentials (or no client is configured)',

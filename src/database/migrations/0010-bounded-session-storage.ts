@@ -5,7 +5,8 @@ import { columnTypes } from './column-types.js';
  * A session becomes one row however often it rotates: its current refresh token's hash and
  * generation move into the session row, and rotation stops inserting into `refresh_tokens`. That
  * table keeps the tokens issued before, so they still work: the first refresh with one moves its
- * session to the new format; the session purge deletes the rest as they expire.
+ * session to the new format; the session purge deletes the rest as they expire. That reading
+ * path is removed in the first release after 2027-06-01 (see RefreshTokensTable in schema.ts).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const { timestamp } = columnTypes(db);

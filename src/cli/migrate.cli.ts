@@ -1,8 +1,11 @@
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
 import { loadDotEnvFile, processEnv } from '../config/dotenv.js';
-import { openDatabase } from './database.factory.js';
-import { runMigrations } from './migrator.js';
+import { Database } from '../database/database.js';
+import { runMigrations } from '../database/migrator.js';
+import { CliLogger } from './cli-logger.js';
+import { MigrateCliModule } from './migrate-cli.module.js';
 
 /** `npm run migrate`: applies pending migrations to the configured database and exits. */
 async function main(): Promise<void> {
@@ -12,15 +15,17 @@ async function main(): Promise<void> {
     console.log('DATABASE_URL=memory: has no schema to migrate.');
     return;
   }
-  // No hold limit: a migration may rightly run for minutes (see postgres.dialect.ts).
-  const db = await openDatabase(config.database, { holdLimitMs: null });
+  const context = await NestFactory.createApplicationContext(MigrateCliModule.register(config), {
+    logger: new CliLogger(),
+    abortOnError: false,
+  });
   try {
-    const applied = await runMigrations(db);
+    const applied = await runMigrations(context.get(Database));
     console.log(
       applied.length ? `Applied: ${applied.join(', ')}` : 'Up to date: nothing to apply.',
     );
   } finally {
-    await db.destroy();
+    await context.close();
   }
 }
 

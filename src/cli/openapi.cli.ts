@@ -4,16 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from '../../app.module.js';
-import { createFastifyAdapter } from '../../app.setup.js';
-import { AppConfig } from '../../config/app-config.js';
-import { createRootLogger } from '../../logging/logger.factory.js';
-import { buildOpenApiDocument } from './swagger.setup.js';
+import { AppModule } from '../app.module.js';
+import { createFastifyAdapter } from '../app.setup.js';
+import { AppConfig } from '../config/app-config.js';
+import { createRootLogger } from '../logging/logger.factory.js';
+import { buildOpenApiDocument } from '../common/swagger/swagger.setup.js';
 
 /**
  * `npm run openapi`: writes the OpenAPI document the code produces to openapi.json, so API changes
- * show up in review (CI fails when the committed file differs). Builds the app without listening,
- * on a throw-away in-memory store: the document does not depend on configuration.
+ * show up in review (CI fails when the committed file differs). The one tool on the whole HTTP
+ * application, since Swagger reads the document off its controllers: built without listening or
+ * init (so no job starts), on a throw-away in-memory store: the document does not depend on
+ * configuration.
  */
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'openapi-'));

@@ -1,9 +1,10 @@
-import { AppConfig } from '../../config/app-config.js';
-import { loadDotEnvFile, processEnv } from '../../config/dotenv.js';
-import { openMigratedDatabase } from '../../database/database.factory.js';
-import type { Database } from '../../database/database.js';
-import { keyRingStore } from './key-ring.factory.js';
-import { rotateKeys } from './key-ring.store.js';
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { KeyRingStore, rotateKeys } from '../auth/tokens/key-ring.store.js';
+import { AppConfig } from '../config/app-config.js';
+import { loadDotEnvFile, processEnv } from '../config/dotenv.js';
+import { CliLogger } from './cli-logger.js';
+import { RotateKeysCliModule } from './rotate-keys-cli.module.js';
 
 /**
  * `npm run keys:rotate`: adds a new signing key of JWT_ALGORITHM to the ring (in the database, or
@@ -19,11 +20,13 @@ async function main(): Promise<void> {
       'The signing key comes from JWT_SECRET or JWT_PRIVATE_KEY: rotate it where it is set (see the README).',
     );
   }
-  const db: Database | undefined =
-    config.database.kind === 'memory' ? undefined : await openMigratedDatabase(config.database);
+  const context = await NestFactory.createApplicationContext(RotateKeysCliModule.register(config), {
+    logger: new CliLogger(),
+    abortOnError: false,
+  });
   try {
     const { added, removed } = await rotateKeys(
-      keyRingStore(config, db),
+      context.get(KeyRingStore),
       config.jwt.algorithm,
       config.jwt.accessTokenTtlSeconds,
     );
@@ -31,7 +34,7 @@ async function main(): Promise<void> {
     for (const key of removed) console.log(`Removed retired key ${key.kid}.`);
     console.log('Restart the service (one instance at a time is fine) to sign with the new key.');
   } finally {
-    await db?.destroy();
+    await context.close();
   }
 }
 

@@ -1,0 +1,83 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { UserAdminService } from '../admin/user-admin.service.js';
+import { AuditRepository } from '../audit/audit.repository.js';
+import { AuditService } from '../audit/audit.service.js';
+import { SqlAuditRepository } from '../audit/repositories/sql.audit.repository.js';
+import { BcryptPasswordHasher } from '../auth/passwords/bcrypt.password-hasher.js';
+import { PasswordHasher } from '../auth/passwords/password-hasher.js';
+import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
+import { SqlSessionsRepository } from '../auth/sessions/repositories/sql.sessions.repository.js';
+import { RevocationList } from '../auth/sessions/revocation-list.js';
+import { SessionsRepository } from '../auth/sessions/sessions.repository.js';
+import { SessionsService } from '../auth/sessions/sessions.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { Database } from '../database/database.js';
+import { MfaRepository } from '../mfa/mfa.repository.js';
+import { SqlMfaRepository } from '../mfa/repositories/sql.mfa.repository.js';
+import { AccountDevicesRepository } from '../rate-limit/account-devices.repository.js';
+import { DeviceCookies } from '../rate-limit/device-cookies.js';
+import { SqlAccountDevicesRepository } from '../rate-limit/repositories/sql.account-devices.repository.js';
+import { ServerSecretsModule } from '../secrets/server-secrets.module.js';
+import { UsersModule } from '../users/users.module.js';
+
+/**
+ * `npm run users`: the services the admin API uses, over the configured (SQL) database, so the
+ * rules are the same; no mail, no Redis, no HTTP, and none of the periodic jobs. AuditModule and
+ * AuthModule/AdminModule each carry a job (audit and session retention, the revocation sync), so
+ * the few providers needed from them are listed here; they can be imported once their jobs live
+ * in modules of their own.
+ */
+@Module({})
+export class UsersCliModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: UsersCliModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        ServerSecretsModule,
+        UsersModule,
+      ],
+      providers: [
+        UserAdminService,
+        AuditService,
+        {
+          provide: AuditRepository,
+          inject: [Database],
+          useFactory: (db: Database) => new SqlAuditRepository(db),
+        },
+        SessionsService,
+        {
+          provide: SessionsRepository,
+          inject: [Database],
+          useFactory: (db: Database) => new SqlSessionsRepository(db),
+        },
+        {
+          // Without the database, it starts no sync timer: running instances learn of the
+          // sessions ended here from the database (every 500 ms), the source of truth.
+          provide: RevocationList,
+          inject: [SessionsRepository, AppConfig],
+          useFactory: (sessions: SessionsRepository, appConfig: AppConfig) =>
+            new RevocationList(sessions, appConfig),
+        },
+        // Ending an account's sessions also advances its device-cookie generation and ends its
+        // pending MFA steps (SessionsService.endEverywhere), as the admin API does.
+        DeviceCookies,
+        {
+          provide: AccountDevicesRepository,
+          inject: [Database],
+          useFactory: (db: Database) => new SqlAccountDevicesRepository(db),
+        },
+        {
+          provide: MfaRepository,
+          inject: [Database],
+          useFactory: (db: Database) => new SqlMfaRepository(db),
+        },
+        PasswordPolicy,
+        { provide: PasswordHasher, useClass: BcryptPasswordHasher },
+      ],
+    };
+  }
+}
