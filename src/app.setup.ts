@@ -12,7 +12,7 @@ import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { Metrics } from './metrics/metrics.service.js';
 import { AppConfig } from './config/app-config.js';
 import { requestIdFor } from './logging/request-id.js';
-import { RequestLogController } from './logging/request-log.controller.js';
+import { RequestLogController } from './logging/request-logger.js';
 
 type TrustProxyFunction = Extract<
   FastifyServerOptions['trustProxy'],

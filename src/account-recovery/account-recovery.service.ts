@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { invalidToken } from '../auth/guards/bearer-challenges.js';
-import { PasswordHasher } from '../auth/passwords/password-hasher.js';
-import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
+import { invalidToken } from '../tokens/bearer-challenges.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.service.js';
 import {
   ReauthenticationService,
   type Reauthentication,
 } from '../auth/reauthentication.service.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
-import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { generateOpaqueToken } from '../common/security/opaque-token.js';

@@ -4,7 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountService } from './account.service.js';
-import { MfaController } from '../mfa/mfa.controller.js';
+import { MfaController } from './mfa.controller.js';
 
 @Module({
   imports: [AuthModule, UsersModule, AdminModule],

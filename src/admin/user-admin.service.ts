@@ -2,13 +2,13 @@ import { Optional, Injectable } from '@nestjs/common';
 import type { AuditEventType } from '../audit/audit-event.js';
 import { MailQueue } from '../mail/mail-queue.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import { AppConfig } from '../config/app-config.js';
 import { usernameKey } from '../users/identity.normalization.js';
-import { normalizeRoles } from '../users/roles.js';
+import { normalizeRoles } from '../config/roles.js';
 import type { NewUser, User, UserChange, UserSearch } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 

@@ -43,10 +43,10 @@ import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.in
 import { DeviceCookieInterceptor } from '../rate-limit/device-cookie.interceptor.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
 import { FormParametersGuard, GrantTypeGuard } from './guards/grant-type.guard.js';
-import { MfaLoginDto } from '../mfa/dto/mfa.dto.js';
+import { MfaLoginDto } from '../account/dto/mfa.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
-import { OAuthEndpoint } from './oauth/oauth-endpoint.decorator.js';
-import type { AuthenticatedUser } from './tokens/access-token.claims.js';
+import { OAuthEndpoint } from '../common/decorators/oauth-endpoint.decorator.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 
 const BAD_BODY = [
   { kind: 'malformedRequest', detail: 'The request body could not be parsed.' },

@@ -11,13 +11,13 @@ import { REFRESH_TOKEN_EXPIRES_AT, type IssuedTokens } from './dto/token-respons
 import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
 import { tooManyFailedLogins } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
-import { PasswordHasher } from './passwords/password-hasher.js';
-import { PasswordPolicy } from './passwords/password-policy.service.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
-import { SessionsService } from './sessions/sessions.service.js';
-import { PASSWORD_ONLY } from './sessions/session.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { PASSWORD_ONLY } from '../sessions/session.js';
 import { MfaService, mfaRequired, invalidMfaToken, type SecondFactor } from '../mfa/mfa.service.js';
-import { AccessTokenService } from './tokens/access-token.service.js';
+import { AccessTokenService } from '../tokens/access-token.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { MailQueue } from '../mail/mail-queue.service.js';
 

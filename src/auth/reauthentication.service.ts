@@ -10,7 +10,7 @@ import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
 import { tooManyRequests } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import type { User } from '../users/user.js';
-import { PasswordHasher } from './passwords/password-hasher.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
 
 /**
  * Checks of one account that may run at once on an instance: more in parallel would let a single

@@ -6,7 +6,7 @@ import { ConfigError } from './config.error.js';
 import { EnvReader } from './env-reader.js';
 import { parseMailConfig, type MailConfig } from './mail-config.js';
 import { parsePrivateKey, parseSecret } from './jwt-secret.rules.js';
-import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from '../users/roles.js';
+import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from './roles.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

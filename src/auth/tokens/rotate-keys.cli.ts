@@ -2,8 +2,8 @@ import { AppConfig } from '../../config/app-config.js';
 import { loadDotEnvFile, processEnv } from '../../config/dotenv.js';
 import { openMigratedDatabase } from '../../database/database.factory.js';
 import type { Database } from '../../database/database.js';
-import { keyRingStore } from './key-ring.factory.js';
-import { rotateKeys } from './key-ring.store.js';
+import { keyRingStore } from '../../tokens/key-ring.factory.js';
+import { rotateKeys } from '../../tokens/key-ring.store.js';
 
 /**
  * `npm run keys:rotate`: adds a new signing key of JWT_ALGORITHM to the ring (in the database, or

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
-import { Database } from '../../database/database.js';
-import { RedisConnection } from '../../redis/redis.connection.js';
+import { AppConfig } from '../config/app-config.js';
+import { Database } from '../database/database.js';
+import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionsRepository, type RevocationCursor } from './sessions.repository.js';
 
 /** How often each instance picks up the revocations other instances wrote to the database. */

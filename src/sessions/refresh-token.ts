@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { hashOpaqueToken } from '../../common/security/opaque-token.js';
+import { hashOpaqueToken } from '../common/security/opaque-token.js';
 
 /**
  * A refresh token, base64url of 69 bytes (92 characters):

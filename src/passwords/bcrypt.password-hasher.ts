@@ -3,9 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import bcrypt from 'bcryptjs';
 import { Piscina } from 'piscina';
-import { ProblemException } from '../../common/problems/problem.exception.js';
-import { AppConfig } from '../../config/app-config.js';
-import { Metrics } from '../../metrics/metrics.service.js';
+import { ProblemException } from '../common/problems/problem.exception.js';
+import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PASSWORD_MAX_BYTES, utf8Length } from './password-policy.js';
 

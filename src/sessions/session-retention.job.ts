@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 export const SESSION_PURGE_INTERVAL_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import bcrypt from 'bcryptjs';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { BcryptPasswordHasher } from './bcrypt.password-hasher.js';
 
 // Cost-12 hashes take ~0.3 s each on a quiet core; a CI machine busy with the rest of the suite

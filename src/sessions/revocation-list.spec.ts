@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { AppConfig } from '../../config/app-config.js';
-import type { Database } from '../../database/database.js';
+import { AppConfig } from '../config/app-config.js';
+import type { Database } from '../database/database.js';
 import { InMemorySessionsRepository } from './repositories/in-memory.sessions.repository.js';
 import { REVOCATION_SYNC_INTERVAL_MS, RevocationList } from './revocation-list.js';
 import type { RevocationsRead } from './sessions.repository.js';

@@ -1,5 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import type { KeyRingStore } from './key-ring.store.js';
 import { generateKey, keyFromPrivateKey, keyFromSecret, type SigningKey } from './signing-key.js';
 

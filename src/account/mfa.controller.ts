@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
-import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
-import { AccountService } from '../account/account.service.js';
+import { AccountService } from './account.service.js';
 import type { User } from '../users/user.js';
 import {
   ConfirmEnrolmentDto,
@@ -15,7 +15,7 @@ import {
   StartEnrolmentDto,
 } from './dto/mfa.dto.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
-import { MfaService, secondFactorOf } from './mfa.service.js';
+import { MfaService, secondFactorOf } from '../mfa/mfa.service.js';
 
 const BAD_BODY = [
   { kind: 'malformedRequest' },

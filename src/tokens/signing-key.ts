@@ -8,7 +8,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import type { JwtAlgorithm } from '../../config/app-config.js';
+import type { JwtAlgorithm } from '../config/app-config.js';
 
 /** One key of the ring: what signs (secret or private key) and what verifies (secret or public). */
 export interface SigningKey {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppConfig } from '../../config/app-config.js';
-import type { User } from '../../users/user.js';
+import { AppConfig } from '../config/app-config.js';
+import type { User } from '../users/user.js';
 import { SigningKeys } from './signing-keys.js';
 
 export interface IssuedAccessToken {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
-import { ServerSecrets } from '../../secrets/server-secrets.js';
+import { AppConfig } from '../config/app-config.js';
+import { ServerSecrets } from '../secrets/server-secrets.js';
 import {
   adoptLegacyRefreshToken,
   firstRefreshToken,
@@ -12,12 +12,12 @@ import {
   parseRefreshToken,
   type PresentedRefreshToken,
   type RefreshToken,
-} from '../tokens/refresh-token.js';
-import { MfaRepository } from '../../mfa/mfa.repository.js';
-import { DeviceCookies } from '../../rate-limit/device-cookies.js';
+} from './refresh-token.js';
+import { MfaRepository } from '../mfa/mfa.repository.js';
+import { DeviceCookies } from '../rate-limit/device-cookies.js';
 import { RevocationList } from './revocation-list.js';
 import { isLive, type ReuseWindow, type Session } from './session.js';
-import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
+import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /**

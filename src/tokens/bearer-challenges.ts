@@ -1,4 +1,4 @@
-import { ProblemException } from '../../common/problems/problem.exception.js';
+import { ProblemException } from '../common/problems/problem.exception.js';
 
 /** RFC 6750 §3: a request without credentials gets a bare challenge, no error code. */
 export function notAuthenticated(): ProblemException {

@@ -7,7 +7,7 @@ import {
   type RotatedRefreshToken,
   type Session,
 } from '../session.js';
-import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
+import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import {
   SessionsRepository,
   type CurrentRefreshToken,

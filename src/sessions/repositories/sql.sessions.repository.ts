@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type QueryResult, type Selectable, type UpdateResult } from 'kysely';
-import { Database } from '../../../database/database.js';
-import { preparedQuery } from '../../../database/prepared-query.js';
-import { commitOrder, commitOrderMark } from '../../../database/commit-order.js';
+import { Database } from '../../database/database.js';
+import { preparedQuery } from '../../database/prepared-query.js';
+import { commitOrder, commitOrderMark } from '../../database/commit-order.js';
 import {
   REVOCATION_ORDER,
   toDate,
   toDateOrNull,
   type SessionsTable,
-} from '../../../database/schema.js';
+} from '../../database/schema.js';
 import {
   newSession,
   PASSWORD_ONLY,
@@ -17,7 +17,7 @@ import {
   type RotatedRefreshToken,
   type Session,
 } from '../session.js';
-import type { ClientInfo } from '../../../common/decorators/client-info.decorator.js';
+import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import {
   PURGE_BATCH_SIZE,
   SessionsRepository,

@@ -1,8 +1,8 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import { Database } from '../../database/database.js';
-import type { DatabaseSchema } from '../../database/schema.js';
-import { toDate } from '../../database/schema.js';
-import type { JwtAlgorithm } from '../../config/app-config.js';
+import { Database } from '../database/database.js';
+import type { DatabaseSchema } from '../database/schema.js';
+import { toDate } from '../database/schema.js';
+import type { JwtAlgorithm } from '../config/app-config.js';
 import { byAge, KeyRingStore } from './key-ring.store.js';
 import { fromStoredKey, toStoredKey, type SigningKey } from './signing-key.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { FileKeyRingStore } from './key-ring.file.js';
 import { rotateKeys } from './key-ring.store.js';
 import { SigningKeys } from './signing-keys.js';

@@ -4,7 +4,7 @@ import type {
   RotatedRefreshToken,
   Session,
 } from './session.js';
-import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
+import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 
 /** Where a reader of revocations stands; opaque, from `revocationsAfter`. */
 export type RevocationCursor = string;

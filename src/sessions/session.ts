@@ -1,4 +1,4 @@
-import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
+import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 /**
  * A login and the chain of refresh tokens rotated from it (a token "family", RFC 9700 §4.14): one
  * row however often it rotates, holding only its current token's hash.

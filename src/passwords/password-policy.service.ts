@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { validationProblem } from '../../common/validation/validation.pipe.js';
-import { AppConfig } from '../../config/app-config.js';
+import { validationProblem } from '../common/validation/validation.pipe.js';
+import { AppConfig } from '../config/app-config.js';
 
 export interface PasswordOwner {
   readonly username: string;

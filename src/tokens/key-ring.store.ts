@@ -1,4 +1,4 @@
-import type { JwtAlgorithm } from '../../config/app-config.js';
+import type { JwtAlgorithm } from '../config/app-config.js';
 import { generateKey, type SigningKey } from './signing-key.js';
 
 /** Where generated signing keys are kept: the database, or DATA_DIR with the memory store. */

@@ -1,5 +1,5 @@
-import type { AppConfig } from '../../config/app-config.js';
-import type { Database } from '../../database/database.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { Database } from '../database/database.js';
 import { FileKeyRingStore } from './key-ring.file.js';
 import type { KeyRingStore } from './key-ring.store.js';
 import { SqlKeyRingStore } from './key-ring.sql.js';

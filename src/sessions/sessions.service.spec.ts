@@ -1,12 +1,12 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { AppConfig } from '../../config/app-config.js';
-import type { ServerSecrets } from '../../secrets/server-secrets.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { ServerSecrets } from '../secrets/server-secrets.js';
 import { InMemorySessionsRepository } from './repositories/in-memory.sessions.repository.js';
 import type { RevocationList } from './revocation-list.js';
 import { SessionsService, type RefreshOutcome } from './sessions.service.js';
-import type { DeviceCookies } from '../../rate-limit/device-cookies.js';
-import type { MfaRepository } from '../../mfa/mfa.repository.js';
+import type { DeviceCookies } from '../rate-limit/device-cookies.js';
+import type { MfaRepository } from '../mfa/mfa.repository.js';
 
 const client = { ip: '203.0.113.7', userAgent: 'Unit/1.0', requestId: 'req-1' };
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();

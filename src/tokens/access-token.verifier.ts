@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createVerifier, TokenError } from 'fast-jwt';
-import { AppConfig } from '../../config/app-config.js';
-import { invalidToken, tokenExpired } from '../guards/bearer-challenges.js';
+import { AppConfig } from '../config/app-config.js';
+import { invalidToken, tokenExpired } from './bearer-challenges.js';
 import type { AccessTokenClaims } from './access-token.claims.js';
 import type { SigningKey } from './signing-key.js';
 import { SigningKeys } from './signing-keys.js';
