@@ -26,7 +26,8 @@ import {
   UserPageDto,
   UserSearchQueryDto,
 } from './dto/user-search.dto.js';
-import { UserAdminService, type Actor } from './user-admin.service.js';
+import type { Actor } from '../audit/actor.js';
+import { UserAdminService } from './user-admin.service.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import { ApiUserId, UserIdParam } from './user-id.param.js';
 

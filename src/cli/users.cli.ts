@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { UserAdminService, type Actor } from '../admin/user-admin.service.js';
+import { UserAdminService } from '../admin/user-admin.service.js';
+import type { Actor } from '../audit/actor.js';
+import { AccountDeletionService } from '../auth/account-deletion.service.js';
+import { SignOutEverywhereService } from '../auth/sign-out-everywhere.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SqlAuditRepository } from '../audit/repositories/sql.audit.repository.js';
 import { SignupDto } from '../auth/dto/signup.dto.js';
@@ -89,16 +92,15 @@ async function main(argv: readonly string[]): Promise<void> {
     // Never started: running instances learn of ended sessions from the database (every 500 ms).
     const revocations = new RevocationList(sessionsStore, config);
     const secrets = await ServerSecrets.load(config, serverSecretStore(config, db));
-    const sessions = new SessionsService(
-      sessionsStore,
-      revocations,
-      config,
-      secrets,
+    const sessions = new SessionsService(sessionsStore, revocations, config, secrets);
+    const signOut = new SignOutEverywhereService(
+      sessions,
       new DeviceCookies(secrets, new SqlAccountDevicesRepository(db), config),
       new SqlMfaRepository(db),
     );
     const audit = new AuditService(new SqlAuditRepository(db));
-    const admin = new UserAdminService(users, sessions, audit, config);
+    const deletion = new AccountDeletionService(users, sessions, audit, config);
+    const admin = new UserAdminService(users, sessions, signOut, deletion, audit, config);
     await run(rest, { config, db, users, admin });
   } finally {
     await db.destroy();

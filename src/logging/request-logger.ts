@@ -9,7 +9,7 @@ const TOKEN_LIKE = /eyJ[\w-]*\.[\w-]*\.[\w-]*|[A-Za-z0-9_-]{32,}/g;
  * Fastify's own "incoming request" / "request completed" pair is replaced by it; errors are logged
  * by the exception filter.
  */
-export class RequestLogController extends LogController {
+export class RequestLogger extends LogController {
   constructor() {
     super({ requestIdLogLabel: 'request_id' });
   }

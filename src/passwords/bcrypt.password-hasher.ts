@@ -5,7 +5,7 @@ import bcrypt from 'bcryptjs';
 import { Piscina } from 'piscina';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { AppConfig } from '../config/app-config.js';
-import { Metrics } from '../metrics/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PASSWORD_MAX_BYTES, utf8Length } from './password-policy.js';
 
@@ -28,7 +28,7 @@ export class BcryptPasswordHasher
 
   constructor(
     private readonly config: AppConfig,
-    @Optional() private readonly metrics?: Metrics,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     super();
     const threads = config.hashWorkers;

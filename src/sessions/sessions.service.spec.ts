@@ -5,8 +5,6 @@ import type { ServerSecrets } from '../secrets/server-secrets.js';
 import { InMemorySessionsRepository } from './repositories/in-memory.sessions.repository.js';
 import type { RevocationList } from './revocation-list.js';
 import { SessionsService, type RefreshOutcome } from './sessions.service.js';
-import type { DeviceCookies } from '../rate-limit/device-cookies.js';
-import type { MfaRepository } from '../mfa/mfa.repository.js';
 
 const client = { ip: '203.0.113.7', userAgent: 'Unit/1.0', requestId: 'req-1' };
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
@@ -28,8 +26,6 @@ describe('SessionsService: rotation and the reuse window', () => {
       revocations as unknown as RevocationList,
       config as AppConfig,
       secrets as unknown as ServerSecrets,
-      {} as DeviceCookies,
-      {} as MfaRepository,
     );
   });
   afterEach(() => {

@@ -13,8 +13,6 @@ import {
   type PresentedRefreshToken,
   type RefreshToken,
 } from './refresh-token.js';
-import { MfaRepository } from '../mfa/mfa.repository.js';
-import { DeviceCookies } from '../rate-limit/device-cookies.js';
 import { RevocationList } from './revocation-list.js';
 import { isLive, type ReuseWindow, type Session } from './session.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
@@ -64,8 +62,6 @@ export class SessionsService {
     private readonly revocations: RevocationList,
     private readonly config: AppConfig,
     private readonly secrets: ServerSecrets,
-    private readonly deviceCookies: DeviceCookies,
-    private readonly mfa: MfaRepository,
   ) {}
 
   async start(
@@ -333,24 +329,13 @@ export class SessionsService {
 
   /**
    * Ends every session of the user, or every one but `keepSessionId`: for changes that make old
-   * tokens wrong (roles, turning MFA on or off). What answers a possible intruder is endEverywhere.
+   * tokens wrong (roles, turning MFA on or off). What answers a possible intruder is
+   * SignOutEverywhereService (auth/).
    */
   async endAllOf(userId: string, keepSessionId?: string): Promise<string[]> {
     const now = new Date();
     const revoked = await this.sessions.revokeAllOfUser(userId, now, keepSessionId);
     this.revocations.revoke(revoked, now.getTime());
-    return revoked;
-  }
-
-  /**
-   * Ends everything that lets someone back into the account without its current password: every
-   * session but `keepSessionId` (refresh and access tokens), the failed-login allowance of every
-   * device cookie minted so far, and every pending second login step. The one place a password
-   * reset or change, log-out-everywhere, a disable and an undone email change go through.
-   */
-  async endEverywhere(userId: string, keepSessionId?: string): Promise<string[]> {
-    const revoked = await this.endAllOf(userId, keepSessionId);
-    await Promise.all([this.deviceCookies.endAllOf(userId), this.mfa.endChallengesOf(userId)]);
     return revoked;
   }
 

@@ -16,8 +16,6 @@ import type { AppConfig } from '../../src/config/app-config.js';
 import type { ServerSecrets } from '../../src/secrets/server-secrets.js';
 import { MigrationFailedError, runMigrations } from '../../src/database/migrator.js';
 import { createFreshDatabase, testPostgresUrl } from '../support/postgres.js';
-import type { DeviceCookies } from '../../src/rate-limit/device-cookies.js';
-import type { MfaRepository } from '../../src/mfa/mfa.repository.js';
 
 const postgresUrl = await testPostgresUrl();
 
@@ -180,8 +178,6 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       { revoke: (ids: readonly string[]) => revoked.push(...ids) } as unknown as RevocationList,
       { jwt: { refreshReuseIntervalSeconds: 10, refreshTokenTtlSeconds: 86_400 } } as AppConfig,
       { refreshToken: createSecretKey(randomBytes(32)) } as unknown as ServerSecrets,
-      {} as DeviceCookies,
-      {} as MfaRepository,
     );
     const client = { ip: null, userAgent: null, requestId: 'r' };
     expect(await service.findToken(unspent!)).toMatchObject({ current: true });
