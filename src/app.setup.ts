@@ -9,10 +9,10 @@ import { ProblemException } from './common/problems/problem.exception.js';
 import { securityHeaders } from './common/security/security-headers.js';
 import { setupSwagger } from './common/swagger/swagger.setup.js';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.js';
-import { Metrics } from './metrics/metrics.service.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { AppConfig } from './config/app-config.js';
 import { requestIdFor } from './logging/request-id.js';
-import { RequestLogController } from './logging/request-log.controller.js';
+import { RequestLogger } from './logging/request-logger.js';
 
 type TrustProxyFunction = Extract<
   FastifyServerOptions['trustProxy'],
@@ -32,7 +32,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The Fastify adapter with our options; main.ts and the e2e tests both build the app with it. */
 export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
-  const requestLog = new RequestLogController();
+  const requestLog = new RequestLogger();
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // request.ip is the socket's address unless TRUST_PROXY names the proxies in front of us: a
@@ -52,7 +52,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
  * Fastify's router refuses a malformed URL (400) or an over-long path parameter (414) before any
  * hook or Nest filter runs: answered as every other error, with our headers and a request line.
  */
-function routerErrorHandler(requestLog: RequestLogController) {
+function routerErrorHandler(requestLog: RequestLogger) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
     reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
     setResponseHeaders(request, reply);
@@ -127,7 +127,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   await app.register(fastifyCookie);
   await useCors(app, app.get(AppConfig));
   const shutdown = app.get(GracefulShutdown);
-  const metrics = app.get(Metrics);
+  const metrics = app.get(MetricsService);
   useDepthLimitedJsonParser(app);
   app
     .getHttpAdapter()

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { invalidToken } from '../auth/guards/bearer-challenges.js';
-import { PasswordHasher } from '../auth/passwords/password-hasher.js';
-import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
+import { invalidToken } from '../tokens/bearer-challenges.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.service.js';
 import {
   ReauthenticationService,
   type Reauthentication,
 } from '../auth/reauthentication.service.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
-import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import { SignOutEverywhereService } from '../auth/sign-out-everywhere.service.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { generateOpaqueToken } from '../common/security/opaque-token.js';
@@ -43,7 +43,7 @@ export class AccountRecoveryService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
-    private readonly sessions: SessionsService,
+    private readonly signOut: SignOutEverywhereService,
     private readonly loginAttempts: LoginAttempts,
     private readonly mail: MailQueue,
     private readonly audit: AuditService,
@@ -72,7 +72,7 @@ export class AccountRecoveryService {
     // Spent only now, in one conditional step: of two concurrent resets, one wins.
     if (!(await this.mail.consumeLink(token, ['password_reset']))) throw invalidLink();
     await this.users.updatePasswordHash(user.id, passwordHash);
-    await this.sessions.endEverywhere(user.id);
+    await this.signOut.endEverywhere(user.id);
     await this.loginAttempts.clearAccount(usernameKey(user.username), user.id, client);
     await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_PASSWORD_CHANGE);
     await this.mail.notifyPasswordChanged(user);
@@ -138,7 +138,7 @@ export class AccountRecoveryService {
       user.id,
       lockedHash ?? (await this.hasher.hash(generateOpaqueToken())),
     );
-    await this.sessions.endEverywhere(user.id);
+    await this.signOut.endEverywhere(user.id);
     await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_ADDRESS_CHANGE);
     await this.mail.cancelUndoLinksAfter(undo);
     await this.mail.sendPasswordReset(user, { throttled: false });

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
-import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';

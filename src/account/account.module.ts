@@ -1,13 +1,26 @@
 import { Module } from '@nestjs/common';
-import { AdminModule } from '../admin/admin.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { MailModule } from '../mail/mail.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
+import { PasswordsModule } from '../passwords/passwords.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountService } from './account.service.js';
-import { MfaController } from '../mfa/mfa.controller.js';
+import { MfaController } from './mfa.controller.js';
 
+/** What a signed-in user does to their own account (/me…), two-factor enrolment included. */
 @Module({
-  imports: [AuthModule, UsersModule, AdminModule],
+  imports: [
+    AuthModule,
+    MfaModule,
+    SessionsModule,
+    PasswordsModule,
+    UsersModule,
+    AuditModule,
+    MailModule,
+  ],
   controllers: [AccountController, MfaController],
   providers: [AccountService],
 })

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { UserAdminService } from '../admin/user-admin.service.js';
 import type { AuditCursor, AuditEvent } from '../audit/audit-event.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
-import { invalidToken } from '../auth/guards/bearer-challenges.js';
-import { PasswordHasher } from '../auth/passwords/password-hasher.js';
+import { invalidToken } from '../tokens/bearer-challenges.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
-import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
-import { isLive, type Session } from '../auth/sessions/session.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
-import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import { AccountDeletionService } from '../auth/account-deletion.service.js';
+import { SignOutEverywhereService } from '../auth/sign-out-everywhere.service.js';
+import { PasswordPolicy } from '../passwords/password-policy.service.js';
+import { isLive, type Session } from '../sessions/session.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import type { User } from '../users/user.js';
@@ -27,7 +28,8 @@ export class AccountService {
     private readonly audit: AuditService,
     private readonly auditEvents: AuditRepository,
     private readonly mail: MailQueue,
-    private readonly userAdmin: UserAdminService,
+    private readonly deletion: AccountDeletionService,
+    private readonly signOut: SignOutEverywhereService,
     private readonly reauthentication: ReauthenticationService,
   ) {}
 
@@ -61,7 +63,7 @@ export class AccountService {
       ]);
     }
     await this.users.updatePasswordHash(user.id, await this.hasher.hash(next));
-    await this.sessions.endEverywhere(user.id, caller.sessionId);
+    await this.signOut.endEverywhere(user.id, caller.sessionId);
     await this.audit.record('password_changed', client, {
       userId: user.id,
       sessionId: caller.sessionId,
@@ -80,7 +82,7 @@ export class AccountService {
   ): Promise<void> {
     const user = await this.profile(caller);
     await this.reauthentication.confirm(user, { password: current }, 'none', client);
-    await this.userAdmin.delete(user.id, { id: user.id, client });
+    await this.deletion.delete(user.id, { id: user.id, client });
   }
 
   listSessions(caller: AuthenticatedUser): Promise<Session[]> {

@@ -6,7 +6,7 @@ import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
 import { Roles } from '../auth/roles/roles.decorator.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
-import { ADMIN_ROLE } from '../users/roles.js';
+import { ADMIN_ROLE } from '../config/roles.js';
 import { AuditPageDto, AuditQueryDto, toAdminAuditEventDto } from './dto/admin-audit.dto.js';
 import { BAD_CURSOR, PAGE_DEFAULT_LIMIT } from './dto/page-query.dto.js';
 

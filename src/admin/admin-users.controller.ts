@@ -9,14 +9,14 @@ import {
 } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
 import { Roles } from '../auth/roles/roles.decorator.js';
-import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { BAD_BODY } from '../common/problems/bad-body.problems.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import { usernameKey } from '../users/identity.normalization.js';
-import { ADMIN_ROLE } from '../users/roles.js';
+import { ADMIN_ROLE } from '../config/roles.js';
 import { AdminUserDetailDto, AdminUserDto, toAdminUserDto } from './dto/admin-user.dto.js';
 import { DisableUserDto } from './dto/disable-user.dto.js';
 import { BAD_CURSOR, PAGE_DEFAULT_LIMIT } from './dto/page-query.dto.js';
@@ -27,7 +27,8 @@ import {
   UserPageDto,
   UserSearchQueryDto,
 } from './dto/user-search.dto.js';
-import { UserAdminService, type Actor } from './user-admin.service.js';
+import type { Actor } from '../audit/actor.js';
+import { UserAdminService } from './user-admin.service.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import { ApiUserId, UserIdParam } from './user-id.param.js';
 

@@ -2,25 +2,18 @@ import { Optional, Injectable } from '@nestjs/common';
 import type { AuditEventType } from '../audit/audit-event.js';
 import { MailQueue } from '../mail/mail-queue.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
-import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { Actor } from '../audit/actor.js';
+import { AccountDeletionService } from '../auth/account-deletion.service.js';
+import { SignOutEverywhereService } from '../auth/sign-out-everywhere.service.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import { AppConfig } from '../config/app-config.js';
 import { usernameKey } from '../users/identity.normalization.js';
-import { normalizeRoles } from '../users/roles.js';
-import type { NewUser, User, UserChange, UserSearch } from '../users/user.js';
+import { normalizeRoles } from '../config/roles.js';
+import type { NewUser, User, UserSearch } from '../users/user.js';
+import { expectDone, noSuchUser } from '../users/user-change.problems.js';
 import { UsersService } from '../users/users.service.js';
-
-/** Who is acting: an admin's (or the account's own) id, or null for the command line. */
-export interface Actor {
-  readonly id: string | null;
-  readonly client: ClientInfo;
-}
-
-const NO_SUCH_USER = 'No such user.';
-const LAST_ADMIN =
-  'This is the last enabled admin: make another account admin first, so someone can still administer the service.';
 
 /**
  * What an admin (or an operator at the command line) does to an account. Every change that takes
@@ -33,6 +26,8 @@ export class UserAdminService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly signOut: SignOutEverywhereService,
+    private readonly deletion: AccountDeletionService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     // Absent in the command line, which sends no mail.
@@ -78,7 +73,7 @@ export class UserAdminService {
   async disable(id: string, reason: string | null, actor: Actor): Promise<void> {
     const user = await this.existing(id);
     expectDone(await this.users.disable(id, new Date(), reason));
-    await this.sessions.endEverywhere(id);
+    await this.signOut.endEverywhere(id);
     await this.record('account_disabled', user, actor);
   }
 
@@ -91,27 +86,13 @@ export class UserAdminService {
   /** Logs the account out everywhere. */
   async endSessions(id: string, actor: Actor): Promise<void> {
     const user = await this.existing(id);
-    await this.sessions.endEverywhere(id);
+    await this.signOut.endEverywhere(id);
     await this.record('all_sessions_revoked', user, actor);
   }
 
-  /**
-   * Deletes the account: its username and email are free at once, its access tokens refused at
-   * once on every instance (the revocations are kept until they expire), its audit events stay.
-   */
-  async delete(id: string, actor: Actor): Promise<void> {
-    const user = await this.existing(id);
-    const now = new Date();
-    const tokensIssuedSince = new Date(
-      now.getTime() - this.config.jwt.accessTokenTtlSeconds * 1000,
-    );
-    const { outcome, revokedSessionIds } = await this.users.delete(id, now, tokensIssuedSince);
-    expectDone(outcome);
-    // SQL stores revoked the live sessions with the deletion (their rows went with it): tell the
-    // revocation list. The in-memory store keeps session rows: end them there.
-    await this.sessions.end(revokedSessionIds);
-    await this.sessions.endAllOf(id);
-    await this.record('account_deleted', user, actor);
+  /** Deletes the account (see AccountDeletionService). */
+  delete(id: string, actor: Actor): Promise<void> {
+    return this.deletion.delete(id, actor);
   }
 
   /**
@@ -128,7 +109,7 @@ export class UserAdminService {
 
   private async existing(id: string): Promise<User> {
     const user = await this.users.findById(id);
-    if (!user) throw new ProblemException('notFound', NO_SUCH_USER);
+    if (!user) throw noSuchUser();
     return user;
   }
 
@@ -151,9 +132,4 @@ export class UserAdminService {
       actorId: actor.id,
     });
   }
-}
-
-function expectDone(outcome: UserChange): void {
-  if (outcome === 'not_found') throw new ProblemException('notFound', NO_SUCH_USER);
-  if (outcome === 'last_admin') throw new ProblemException('lastAdmin', LAST_ADMIN);
 }

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import { AuditRetentionJob } from './audit-retention.job.js';
 import { AuditRepository } from './audit.repository.js';
@@ -6,7 +6,6 @@ import { AuditService } from './audit.service.js';
 import { InMemoryAuditRepository } from './repositories/in-memory.audit.repository.js';
 import { SqlAuditRepository } from './repositories/sql.audit.repository.js';
 
-@Global()
 @Module({
   providers: [
     AuditService,

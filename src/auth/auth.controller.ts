@@ -43,11 +43,12 @@ import { RefreshTokenCookie } from './browser/refresh-token-cookie.js';
 import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.interceptor.js';
 import { DeviceCookieInterceptor } from '../rate-limit/device-cookie.interceptor.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
+import { LoginRoute } from '../rate-limit/login-route.decorator.js';
 import { FormParametersGuard, GrantTypeGuard } from './guards/grant-type.guard.js';
-import { MfaLoginDto } from '../mfa/dto/mfa.dto.js';
+import { MfaLoginDto } from './dto/mfa-login.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
-import { OAuthEndpoint } from './oauth/oauth-endpoint.decorator.js';
-import type { AuthenticatedUser } from './tokens/access-token.claims.js';
+import { OAuthEndpoint } from '../common/decorators/oauth-endpoint.decorator.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 
 const DEVICE_COOKIE_HEADER = {
   'Set-Cookie': {
@@ -110,6 +111,7 @@ export class AuthController {
   )
   // The device cookie's interceptor, inner, still sees the refresh token the outer one may remove.
   @UseInterceptors(RefreshTokenCookieInterceptor, DeviceCookieInterceptor)
+  @LoginRoute()
   @Post('login')
   @HttpCode(200)
   @OAuthEndpoint()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { LoginFailure } from '../audit/audit-event.js';
 import { AuditService } from '../audit/audit.service.js';
-import { Metrics } from '../metrics/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import type { User } from '../users/user.js';
 import { UserConflictError } from '../users/user-conflict.error.js';
@@ -11,13 +11,14 @@ import { REFRESH_TOKEN_EXPIRES_AT, type IssuedTokens } from './dto/token-respons
 import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
 import { tooManyFailedLogins } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
-import { PasswordHasher } from './passwords/password-hasher.js';
-import { PasswordPolicy } from './passwords/password-policy.service.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
-import { SessionsService } from './sessions/sessions.service.js';
-import { PASSWORD_ONLY } from './sessions/session.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { SignOutEverywhereService } from './sign-out-everywhere.service.js';
+import { PASSWORD_ONLY } from '../sessions/session.js';
 import { MfaService, mfaRequired, invalidMfaToken, type SecondFactor } from '../mfa/mfa.service.js';
-import { AccessTokenService } from './tokens/access-token.service.js';
+import { AccessTokenService } from '../tokens/access-token.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { MailQueue } from '../mail/mail-queue.service.js';
 
@@ -36,10 +37,11 @@ export class AuthService {
     private readonly passwordPolicy: PasswordPolicy,
     private readonly loginAttempts: LoginAttempts,
     private readonly audit: AuditService,
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsService,
     private readonly mfa: MfaService,
     private readonly mail: MailQueue,
     private readonly config: AppConfig,
+    private readonly signOut: SignOutEverywhereService,
   ) {}
 
   async signup(dto: SignupDto, client: ClientInfo): Promise<User> {
@@ -263,7 +265,7 @@ export class AuthService {
   }
 
   async logoutAll(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
-    await this.sessions.endEverywhere(userId);
+    await this.signOut.endEverywhere(userId);
     await this.audit.record('logout_all', client, { userId, sessionId });
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator.js';
-import { SigningKeys, type PublishedJwk } from './tokens/signing-keys.js';
+import { SigningKeys, type PublishedJwk } from '../tokens/signing-keys.js';
 
 class JwkSetDto {
   @ApiProperty({

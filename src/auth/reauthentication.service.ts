@@ -3,14 +3,14 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
-import { Metrics } from '../metrics/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { MfaService, mfaNotEnabled, wrongMfaCode, type SecondFactor } from '../mfa/mfa.service.js';
 import { InFlightLimit } from '../rate-limit/in-flight-limit.js';
 import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
 import { tooManyRequests } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import type { User } from '../users/user.js';
-import { PasswordHasher } from './passwords/password-hasher.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
 
 /**
  * Checks of one account that may run at once on an instance: more in parallel would let a single
@@ -45,7 +45,7 @@ export class ReauthenticationService {
     private readonly mfa: MfaService,
     private readonly loginAttempts: LoginAttempts,
     private readonly audit: AuditService,
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { keyRingStore } from '../auth/tokens/key-ring.factory.js';
-import { KeyRingStore } from '../auth/tokens/key-ring.store.js';
+import { keyRingStore } from '../tokens/key-ring.factory.js';
+import { KeyRingStore } from '../tokens/key-ring.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';

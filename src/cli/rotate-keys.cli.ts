@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { KeyRingStore, rotateKeys } from '../auth/tokens/key-ring.store.js';
+import { KeyRingStore, rotateKeys } from '../tokens/key-ring.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { loadDotEnvFile, processEnv } from '../config/dotenv.js';
 import { CliLogger } from './cli-logger.js';

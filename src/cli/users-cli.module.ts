@@ -3,13 +3,15 @@ import { UserAdminService } from '../admin/user-admin.service.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SqlAuditRepository } from '../audit/repositories/sql.audit.repository.js';
-import { BcryptPasswordHasher } from '../auth/passwords/bcrypt.password-hasher.js';
-import { PasswordHasher } from '../auth/passwords/password-hasher.js';
-import { PasswordPolicy } from '../auth/passwords/password-policy.service.js';
-import { SqlSessionsRepository } from '../auth/sessions/repositories/sql.sessions.repository.js';
-import { RevocationList } from '../auth/sessions/revocation-list.js';
-import { SessionsRepository } from '../auth/sessions/sessions.repository.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
+import { BcryptPasswordHasher } from '../passwords/bcrypt.password-hasher.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.service.js';
+import { SqlSessionsRepository } from '../sessions/repositories/sql.sessions.repository.js';
+import { RevocationList } from '../sessions/revocation-list.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { AccountDeletionService } from '../auth/account-deletion.service.js';
+import { SignOutEverywhereService } from '../auth/sign-out-everywhere.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -42,6 +44,8 @@ export class UsersCliModule {
       ],
       providers: [
         UserAdminService,
+        SignOutEverywhereService,
+        AccountDeletionService,
         AuditService,
         {
           provide: AuditRepository,
@@ -63,7 +67,7 @@ export class UsersCliModule {
             new RevocationList(sessions, appConfig),
         },
         // Ending an account's sessions also advances its device-cookie generation and ends its
-        // pending MFA steps (SessionsService.endEverywhere), as the admin API does.
+        // pending MFA steps (SignOutEverywhereService), as the admin API does.
         DeviceCookies,
         {
           provide: AccountDevicesRepository,

@@ -9,7 +9,7 @@ import { parseIntrospectionClients, type IntrospectionClient } from './introspec
 import { parseMailConfig, type MailConfig } from './mail-config.js';
 import { parseTrustProxy, type TrustProxy } from './proxy-config.js';
 import { parseTokensConfig, type JwtConfig, type SecretsConfig } from './tokens-config.js';
-import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from '../users/roles.js';
+import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from './roles.js';
 
 export type Environment = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

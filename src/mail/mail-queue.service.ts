@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
-import { Metrics } from '../metrics/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { emailKey } from '../users/identity.normalization.js';
 import type { User } from '../users/user.js';
 import { MailSender } from './delivery/mail-sender.job.js';
@@ -57,7 +57,7 @@ export class MailQueue {
     private readonly outbox: MailOutboxRepository,
     private readonly sender: MailSender,
     private readonly config: AppConfig,
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** False in production without SMTP_URL: nothing can be sent. */

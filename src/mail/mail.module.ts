@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { FileMailTransport } from './delivery/file.mail-transport.js';
 import { MailSender } from './delivery/mail-sender.job.js';
@@ -24,9 +25,8 @@ class NoMailTransport extends MailTransport {
 }
 
 /** Mail: the outbox, its background sender and the transport; MailQueue is the way in. */
-@Global()
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, MetricsModule],
   providers: [
     MailQueue,
     MailSender,

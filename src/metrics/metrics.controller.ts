@@ -5,7 +5,7 @@ import { Public } from '../common/decorators/public.decorator.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { AppConfig } from '../config/app-config.js';
-import { Metrics } from './metrics.service.js';
+import { MetricsService } from './metrics.service.js';
 
 /** Prometheus scrapes this; only registered with METRICS_ENABLED=1. */
 @ApiTags('operations')
@@ -15,7 +15,7 @@ export class MetricsController {
   private readonly token: Buffer | undefined;
 
   constructor(
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsService,
     config: AppConfig,
   ) {
     this.token = config.metrics.token ? Buffer.from(`Bearer ${config.metrics.token}`) : undefined;

@@ -15,7 +15,7 @@ export type MailOutcome = 'queued' | 'sent' | 'failed' | 'dropped';
  * outcomes — never raw paths or usernames.
  */
 @Injectable()
-export class Metrics {
+export class MetricsService {
   readonly registry = new Registry();
   private readonly http?: HttpRequestMetrics;
   private readonly logins?: Counter<'outcome'>;

@@ -5,7 +5,7 @@ import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../common/security/opaque-token.js';
 import { AppConfig } from '../config/app-config.js';
-import { SessionsService } from '../auth/sessions/sessions.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import { MailQueue } from '../mail/mail-queue.service.js';

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
-import type { AuthenticatedUser } from '../auth/tokens/access-token.claims.js';
+import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { MessageDto } from './message.dto.js';
 

@@ -1,11 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AuditService } from '../audit/audit.service.js';
 import { clientInfo } from '../common/decorators/client-info.decorator.js';
 import { AppConfig } from '../config/app-config.js';
-import { Metrics } from '../metrics/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { usernameKey } from '../users/identity.normalization.js';
+import { LOGIN_ROUTE_KEY } from './login-route.decorator.js';
 import { RateLimiters } from './rate-limiters.js';
 import { tooManyRequests } from './too-many-requests.js';
 
@@ -17,8 +19,6 @@ import { tooManyRequests } from './too-many-requests.js';
  * (@nestjs/throttler would do, but it is CommonJS requiring the ESM-only @nestjs/common 12, which
  * Jest's ESM mode cannot load; rate-limiter-flexible already gives us Redis with a fallback.)
  */
-const LOGIN_ROUTE = 'AuthController.login';
-
 @Injectable()
 export class IpRateLimitGuard implements CanActivate {
   private readonly limiter: RateLimiterAbstract | undefined;
@@ -26,8 +26,9 @@ export class IpRateLimitGuard implements CanActivate {
   constructor(
     limiters: RateLimiters,
     config: AppConfig,
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsService,
     private readonly audit: AuditService,
+    private readonly reflector: Reflector,
   ) {
     const perMinute = config.abuse.rateLimitPerIp;
     this.limiter =
@@ -46,7 +47,7 @@ export class IpRateLimitGuard implements CanActivate {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       this.metrics.limited('address');
-      if (route === LOGIN_ROUTE) {
+      if (this.reflector.get<boolean | undefined>(LOGIN_ROUTE_KEY, context.getHandler())) {
         const body = request.body as { username?: unknown } | undefined;
         const tried = typeof body?.username === 'string' ? usernameKey(body.username) : null;
         await this.audit.record('login_limited', clientInfo(request), {

@@ -1,4 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { ServerSecretsModule } from '../secrets/server-secrets.module.js';
 import { Database } from '../database/database.js';
 import { AccountDevicesRepository } from './account-devices.repository.js';
 import { InMemoryAccountDevicesRepository } from './repositories/in-memory.account-devices.repository.js';
@@ -12,8 +15,8 @@ import { RateLimiters } from './rate-limiters.js';
 import { InMemoryKnownAddressesRepository } from './repositories/in-memory.known-addresses.repository.js';
 import { SqlKnownAddressesRepository } from './repositories/sql.known-addresses.repository.js';
 
-@Global()
 @Module({
+  imports: [AuditModule, MetricsModule, ServerSecretsModule],
   providers: [
     RateLimiters,
     LoginAttempts,

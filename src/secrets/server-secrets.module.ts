@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
 import { ServerSecrets, serverSecretStore } from './server-secrets.js';
 
-@Global()
 @Module({
   providers: [
     {

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FileKeyRingStore } from '../../src/auth/tokens/key-ring.file.js';
-import { SqlKeyRingStore } from '../../src/auth/tokens/key-ring.sql.js';
-import type { KeyRingStore } from '../../src/auth/tokens/key-ring.store.js';
-import { generateKey } from '../../src/auth/tokens/signing-key.js';
+import { FileKeyRingStore } from '../../src/tokens/key-ring.file.js';
+import { SqlKeyRingStore } from '../../src/tokens/key-ring.sql.js';
+import type { KeyRingStore } from '../../src/tokens/key-ring.store.js';
+import { generateKey } from '../../src/tokens/signing-key.js';
 import { skipUnreachable, STORES, type StoreUnderTest } from '../support/stores.js';
 
 describe.each(STORES)('KeyRingStore contract: %s', (name, open) => {

@@ -8,16 +8,14 @@ import type { SqlDatabaseConfig } from '../../src/database/database.factory.js';
 import { openDatabase } from '../../src/database/database.factory.js';
 import type { Database } from '../../src/database/database.js';
 import { MIGRATIONS } from '../../src/database/migrations/migration-list.js';
-import { SqlSessionsRepository } from '../../src/auth/sessions/repositories/sql.sessions.repository.js';
-import type { RevocationList } from '../../src/auth/sessions/revocation-list.js';
-import { SessionsService } from '../../src/auth/sessions/sessions.service.js';
-import { hashRefreshToken } from '../../src/auth/tokens/refresh-token.js';
+import { SqlSessionsRepository } from '../../src/sessions/repositories/sql.sessions.repository.js';
+import type { RevocationList } from '../../src/sessions/revocation-list.js';
+import { SessionsService } from '../../src/sessions/sessions.service.js';
+import { hashRefreshToken } from '../../src/sessions/refresh-token.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import type { ServerSecrets } from '../../src/secrets/server-secrets.js';
 import { MigrationFailedError, runMigrations } from '../../src/database/migrator.js';
 import { createFreshDatabase, testPostgresUrl } from '../support/postgres.js';
-import type { DeviceCookies } from '../../src/rate-limit/device-cookies.js';
-import type { MfaRepository } from '../../src/mfa/mfa.repository.js';
 
 const postgresUrl = await testPostgresUrl();
 
@@ -180,8 +178,6 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       { revoke: (ids: readonly string[]) => revoked.push(...ids) } as unknown as RevocationList,
       { jwt: { refreshReuseIntervalSeconds: 10, refreshTokenTtlSeconds: 86_400 } } as AppConfig,
       { refreshToken: createSecretKey(randomBytes(32)) } as unknown as ServerSecrets,
-      {} as DeviceCookies,
-      {} as MfaRepository,
     );
     const client = { ip: null, userAgent: null, requestId: 'r' };
     expect(await service.findToken(unspent!)).toMatchObject({ current: true });

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { InMemorySessionsRepository } from '../../src/auth/sessions/repositories/in-memory.sessions.repository.js';
-import { SqlSessionsRepository } from '../../src/auth/sessions/repositories/sql.sessions.repository.js';
-import type { SessionsRepository } from '../../src/auth/sessions/sessions.repository.js';
+import { InMemorySessionsRepository } from '../../src/sessions/repositories/in-memory.sessions.repository.js';
+import { SqlSessionsRepository } from '../../src/sessions/repositories/sql.sessions.repository.js';
+import type { SessionsRepository } from '../../src/sessions/sessions.repository.js';
 import { InMemoryUsersRepository } from '../../src/users/repositories/in-memory.users.repository.js';
 import { SqlUsersRepository } from '../../src/users/repositories/sql.users.repository.js';
 import type { UsersRepository } from '../../src/users/users.repository.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
-import { SqlSessionsRepository } from '../../src/auth/sessions/repositories/sql.sessions.repository.js';
+import { SqlSessionsRepository } from '../../src/sessions/repositories/sql.sessions.repository.js';
 import { openDatabase } from '../../src/database/database.factory.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { aUser, signUp, type TestUser } from '../support/users.factory.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
-import { hashRefreshToken } from '../../src/auth/tokens/refresh-token.js';
+import { hashRefreshToken } from '../../src/sessions/refresh-token.js';
 import { Database } from '../../src/database/database.js';
 import { decodeJwt } from '../support/jwt.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';

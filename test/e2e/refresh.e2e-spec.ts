@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { hashRefreshToken } from '../../src/auth/tokens/refresh-token.js';
+import { hashRefreshToken } from '../../src/sessions/refresh-token.js';
 import { Database } from '../../src/database/database.js';
 import { decodeJwt } from '../support/jwt.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SqlSessionsRepository } from '../../src/auth/sessions/repositories/sql.sessions.repository.js';
+import { SqlSessionsRepository } from '../../src/sessions/repositories/sql.sessions.repository.js';
 import { openDatabase } from '../../src/database/database.factory.js';
 import { decodeJwt } from '../support/jwt.js';
 import { createTestApp } from '../support/test-app.js';

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { keyRingStore } from '../../src/auth/tokens/key-ring.factory.js';
-import { rotateKeys } from '../../src/auth/tokens/key-ring.store.js';
+import { keyRingStore } from '../../src/tokens/key-ring.factory.js';
+import { rotateKeys } from '../../src/tokens/key-ring.store.js';
 import { openDatabase } from '../../src/database/database.factory.js';
 import { decodeJwt, forgeJwt } from '../support/jwt.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';

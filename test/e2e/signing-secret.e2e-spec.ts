@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { KEY_RING_FILE_NAME } from '../../src/auth/tokens/key-ring.file.js';
+import { KEY_RING_FILE_NAME } from '../../src/tokens/key-ring.file.js';
 import { decodeJwt } from '../support/jwt.js';
 import { createTestApp } from '../support/test-app.js';
 import { logIn, signUp } from '../support/users.factory.js';

@@ -1,4 +1,4 @@
-import { IsAcceptablePassword } from '../../auth/passwords/password-policy.js';
+import { IsAcceptablePassword } from '../../passwords/password-policy.js';
 import { IsLinkToken } from './link-token.js';
 
 export class ResetPasswordDto {

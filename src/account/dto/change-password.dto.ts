@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { IsAcceptablePassword } from '../../auth/passwords/password-policy.js';
+import { IsAcceptablePassword } from '../../passwords/password-policy.js';
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password', maxLength: 1024, example: 'correct-horse-battery-staple' })

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Session } from '../../auth/sessions/session.js';
+import type { Session } from '../../sessions/session.js';
 
 export class SessionDto {
   @ApiProperty({ format: 'uuid' })

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, Matches } from 'class-validator';
-import { ROLE_NAME_PATTERN } from '../../users/roles.js';
+import { ROLE_NAME_PATTERN } from '../../config/roles.js';
 
 export class SetRolesDto {
   @ApiProperty({

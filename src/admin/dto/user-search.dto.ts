@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { ROLE_NAME_PATTERN } from '../../users/roles.js';
+import { ROLE_NAME_PATTERN } from '../../config/roles.js';
 import { AdminUserDto } from './admin-user.dto.js';
 import { PageQueryDto } from './page-query.dto.js';
 

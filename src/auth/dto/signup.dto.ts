@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
-import { IsAcceptablePassword } from '../passwords/password-policy.js';
+import { IsAcceptablePassword } from '../../passwords/password-policy.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 const nfkc = ({ value }: { value: unknown }): unknown =>

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, mixin, Type } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../../common/problems/problem.exception.js';
-import { isFormRequest } from '../oauth/oauth-endpoint.decorator.js';
+import { isFormRequest } from '../../common/decorators/oauth-endpoint.decorator.js';
 
 /**
  * RFC 6749 §5.2: a token endpoint answers another grant with `unsupported_grant_type` (400),

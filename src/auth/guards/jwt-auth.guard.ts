@@ -5,8 +5,8 @@ import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import { RouteMetadata } from '../../common/decorators/route-metadata.js';
 import { ProblemException } from '../../common/problems/problem.exception.js';
 import { JwtStrategy } from '../strategies/jwt.strategy.js';
-import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
-import { invalidToken } from './bearer-challenges.js';
+import type { AuthenticatedUser } from '../../tokens/access-token.claims.js';
+import { invalidToken } from '../../tokens/bearer-challenges.js';
 
 type AuthenticatedRequest = FastifyRequest & { user?: AuthenticatedUser };
 

@@ -16,7 +16,7 @@ import { FormParametersGuard } from '../guards/grant-type.guard.js';
 import { IntrospectionResponseDto } from './dto/introspection-response.dto.js';
 import { TokenRequestDto } from './dto/token-request.dto.js';
 import { IntrospectionClientGuard } from './introspection-client.guard.js';
-import { OAuthEndpoint } from './oauth-endpoint.decorator.js';
+import { OAuthEndpoint } from '../../common/decorators/oauth-endpoint.decorator.js';
 import { OAuthService } from './oauth.service.js';
 
 const BAD_TOKEN_BODY = [

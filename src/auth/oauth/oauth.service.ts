@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionsService } from '../../sessions/sessions.service.js';
 import type { IntrospectionResponseDto } from './dto/introspection-response.dto.js';
 import { TokenInspector } from './token-inspector.js';
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { UsersService } from '../../users/users.service.js';
-import { RevocationList } from '../sessions/revocation-list.js';
-import { isLive, type Session } from '../sessions/session.js';
-import { SessionsService } from '../sessions/sessions.service.js';
-import type { AccessTokenClaims } from '../tokens/access-token.claims.js';
-import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
+import { RevocationList } from '../../sessions/revocation-list.js';
+import { isLive, type Session } from '../../sessions/session.js';
+import { SessionsService } from '../../sessions/sessions.service.js';
+import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
+import { AccessTokenVerifier } from '../../tokens/access-token.verifier.js';
 
 export type TokenTypeHint = 'access_token' | 'refresh_token';
 

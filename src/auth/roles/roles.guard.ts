@@ -3,11 +3,11 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { RouteMetadata } from '../../common/decorators/route-metadata.js';
 import { ProblemException } from '../../common/problems/problem.exception.js';
-import { notAuthenticated } from '../guards/bearer-challenges.js';
-import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
+import { notAuthenticated } from '../../tokens/bearer-challenges.js';
+import type { AuthenticatedUser } from '../../tokens/access-token.claims.js';
 import { ROLES_KEY } from './roles.decorator.js';
 import { AppConfig } from '../../config/app-config.js';
-import { ADMIN_ROLE } from '../../users/roles.js';
+import { ADMIN_ROLE } from '../../config/roles.js';
 
 /** RFC 8176 methods that prove a second factor: a code from the app, or a recovery code. */
 const SECOND_FACTORS = ['otp', 'mfa'];

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { USER_ROLE } from '../../users/roles.js';
-import { PASSWORD_ONLY } from '../sessions/session.js';
-import { notAuthenticated, tokenRevoked } from '../guards/bearer-challenges.js';
-import { RevocationList } from '../sessions/revocation-list.js';
-import type { AccessTokenClaims, AuthenticatedUser } from '../tokens/access-token.claims.js';
-import { AccessTokenVerifier } from '../tokens/access-token.verifier.js';
+import { USER_ROLE } from '../../config/roles.js';
+import { PASSWORD_ONLY } from '../../sessions/session.js';
+import { notAuthenticated, tokenRevoked } from '../../tokens/bearer-challenges.js';
+import { RevocationList } from '../../sessions/revocation-list.js';
+import type { AccessTokenClaims, AuthenticatedUser } from '../../tokens/access-token.claims.js';
+import { AccessTokenVerifier } from '../../tokens/access-token.verifier.js';
 import { BearerTokenStrategy, bearerToken } from './bearer-token.strategy.js';
 
 /** What a token issued before the `roles` claim existed may do: what every account may. */

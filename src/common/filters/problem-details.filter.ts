@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isFormRequest, isOAuthEndpoint } from '../../auth/oauth/oauth-endpoint.decorator.js';
+import { isFormRequest, isOAuthEndpoint } from '../decorators/oauth-endpoint.decorator.js';
 import { isDatabaseUnavailable } from '../../database/database-unavailable.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../problems/problem-details.js';
 import { ProblemException } from '../problems/problem.exception.js';

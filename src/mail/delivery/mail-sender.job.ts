@@ -8,7 +8,7 @@ import {
 import { AppConfig } from '../../config/app-config.js';
 import { PeriodicJob } from '../../lifecycle/periodic-job.js';
 import { errorMessage } from '../../logging/error-message.js';
-import { Metrics } from '../../metrics/metrics.service.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import type { User } from '../../users/user.js';
 import { UsersService } from '../../users/users.service.js';
 import {
@@ -67,7 +67,7 @@ export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly templates: MailTemplates,
     private readonly users: UsersService,
     private readonly config: AppConfig,
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsService,
   ) {
     metrics.gauge(
       'mail_outbox_pending',

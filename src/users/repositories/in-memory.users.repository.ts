@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { emailKey, usernameKey } from '../identity.normalization.js';
-import { ADMIN_ROLE, normalizeRoles } from '../roles.js';
+import { ADMIN_ROLE, normalizeRoles } from '../../config/roles.js';
 import type { NewUser, User, UserChange, UserSearch } from '../user.js';
 import { UserConflictError } from '../user-conflict.error.js';
 import { UsersRepository } from '../users.repository.js';

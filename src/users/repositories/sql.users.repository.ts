@@ -14,7 +14,7 @@ import {
 } from '../../database/schema.js';
 import { uniqueViolation } from '../../database/unique-violation.js';
 import { emailKey, usernameKey } from '../identity.normalization.js';
-import { ADMIN_ROLE, normalizeRoles, USER_ROLE } from '../roles.js';
+import { ADMIN_ROLE, normalizeRoles, USER_ROLE } from '../../config/roles.js';
 import type { NewUser, User, UserChange, UserSearch } from '../user.js';
 import { UserConflictError } from '../user-conflict.error.js';
 import { UsersRepository } from '../users.repository.js';
