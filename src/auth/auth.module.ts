@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
 import { UsersModule } from '../users/users.module.js';
+import { UsersService } from '../users/users.service.js';
 import { MfaEncryptionKey } from '../mfa/mfa-encryption-key.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
 import { MfaService } from '../mfa/mfa.service.js';
@@ -77,9 +78,9 @@ import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.in
     {
       provide: SessionsRepository,
       // SQL when the DatabaseModule provides a database (DATABASE_URL), memory otherwise.
-      inject: [{ token: Database, optional: true }],
-      useFactory: (db?: Database): SessionsRepository =>
-        db ? new SqlSessionsRepository(db) : new InMemorySessionsRepository(),
+      inject: [UsersService, { token: Database, optional: true }],
+      useFactory: (users: UsersService, db?: Database): SessionsRepository =>
+        db ? new SqlSessionsRepository(db) : new InMemorySessionsRepository(users),
     },
     {
       provide: SigningKeys,
