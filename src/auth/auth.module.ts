@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
@@ -43,7 +42,7 @@ import { RefreshTokenCookie } from './browser/refresh-token-cookie.js';
 import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.interceptor.js';
 
 @Module({
-  imports: [UsersModule, PassportModule, JwtModule.register({})],
+  imports: [UsersModule, PassportModule],
   controllers: [AuthController, JwksController, OAuthController, ServerMetadataController],
   providers: [
     AuthService,
