@@ -16,7 +16,13 @@ const shared = {
 /** @type {import('jest').Config} */
 export default {
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    // bench/ is plain .mjs: its pure helpers' specs are .spec.mjs, run as they are.
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/src', '<rootDir>/bench'],
+      testMatch: ['**/*.spec.ts', '**/*.spec.mjs'],
+    },
     {
       ...shared,
       displayName: 'contract',
