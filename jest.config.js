@@ -20,7 +20,13 @@ export default {
   // Jest ignores testTimeout inside a project.)
   testTimeout: 30_000,
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    // bench/ is plain .mjs: its pure helpers' specs are .spec.mjs, run as they are.
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/src', '<rootDir>/bench'],
+      testMatch: ['**/*.spec.ts', '**/*.spec.mjs'],
+    },
     {
       ...shared,
       displayName: 'contract',

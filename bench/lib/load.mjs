@@ -6,11 +6,11 @@ import autocannon from 'autocannon';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Requests per second over an autocannon run, counting only 2xx answers. */
+/** An autocannon run: requests per second and requests answered, counting only 2xx answers. */
 export async function throughput(url, seconds, options = {}) {
   const result = await autocannon({ url, connections: 50, duration: seconds, ...options });
   if (result.non2xx) throw new Error(`${url} answered ${result.non2xx} non-2xx responses`);
-  return result['2xx'] / (result.duration || seconds);
+  return { rps: result['2xx'] / (result.duration || seconds), count: result['2xx'] };
 }
 
 export function percentile(sorted, q) {
@@ -46,14 +46,15 @@ function send(agent, url, { method = 'GET', headers = {}, body } = {}) {
  * for `seconds`, over keep-alive connections (one per loop). `next` answers the request to send
  * ({ url, method, headers, body }); `check(response, state)` must return the loop's next state or
  * throw. Every request counts, whatever the route, with the same client code: only the route
- * differs between two runs compared with each other. Answers { rps, p50, p99, count }.
+ * differs between two runs compared with each other. Answers { rps, p50, p99, count, states }
+ * (`states`: each loop's last state, to carry on from in a next run).
  */
 export async function closedLoop({ loops, seconds, states, next, check }) {
   const agent = new Agent({ keepAlive: true, maxSockets: loops });
   const samples = [];
   const end = performance.now() + seconds * 1000;
   const started = performance.now();
-  await Promise.all(
+  const last = await Promise.all(
     Array.from({ length: loops }, async (_, i) => {
       let state = states[i];
       while (performance.now() < end) {
@@ -62,6 +63,7 @@ export async function closedLoop({ loops, seconds, states, next, check }) {
         state = check(response, state);
         samples.push(response.ms);
       }
+      return state;
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
@@ -72,6 +74,7 @@ export async function closedLoop({ loops, seconds, states, next, check }) {
     p50: percentile(samples, 0.5),
     p99: percentile(samples, 0.99),
     count: samples.length,
+    states: last,
   };
 }
 

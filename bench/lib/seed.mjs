@@ -207,6 +207,16 @@ function assertMigrated(db) {
  */
 const ROLES = `(select group_concat(role, ' ') as "roles" from "user_roles" where "user_roles"."user_id" = "users"."id") as "stored_roles"`;
 
+const HOLDER = ['username', 'email_verified_at', 'disabled_at']
+  .map(
+    (column) =>
+      `(select "users"."${column}" from "users" where "users"."id" = "sessions"."user_id") as "holder_${column}"`,
+  )
+  .concat(
+    `(select group_concat(role, ' ') as "roles" from "user_roles" where "user_roles"."user_id" = "sessions"."user_id") as "holder_roles"`,
+  )
+  .join(', ');
+
 export const HOT_QUERIES = [
   // POST /login: LoginAttempts.begin → KnownAddressesRepository.isKnown
   {
@@ -270,20 +280,38 @@ export const HOT_QUERIES = [
     sql: 'insert into "audit_events" ("id", "type", "at", "user_id", "username", "ip", "user_agent", "request_id", "session_id", "reason", "actor_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     params: ['x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', null, null],
   },
-  // POST /refresh: SessionsService.rotate → SessionsRepository.findById, rotate
+  // POST /refresh: SessionsService.rotate → SessionsRepository.rotate, one statement: the session
+  // rotated and its holder read by scalar subqueries of its RETURNING (the user, their roles).
   {
     route: 'refresh',
+    name: 'sessions.rotate',
+    sql: `update "sessions" set "generation" = ?, "token_hash" = ?, "reuse_window_generation" = case when reuse_window_started_at >= ? then reuse_window_generation when generation > 0 and last_used_at >= ? then generation - 1 else generation end, "reuse_window_started_at" = case when reuse_window_started_at >= ? then reuse_window_started_at when generation > 0 and last_used_at >= ? then last_used_at else ? end, "last_used_at" = ?, "expires_at" = ?, "ip" = ?, "user_agent" = ? where "id" = ? and "generation" = ? and "revoked_at" is null and "expires_at" > ? and "token_hash" = ? returning *, ${HOLDER}`,
+    params: [
+      1,
+      'x',
+      'x',
+      'x',
+      'x',
+      'x',
+      'x',
+      'x',
+      'x',
+      null,
+      null,
+      '00000000-0000-4000-8000-000000000000',
+      0,
+      'x',
+      'x',
+    ],
+  },
+  // Only when the rotation did not happen (a spent, forged or ended token; a lost race):
+  {
+    route: 'refresh (not rotated)',
     name: 'sessions.findById',
     sql: 'select * from "sessions" where "id" = ?',
     params: ['00000000-0000-4000-8000-000000000000'],
   },
-  {
-    route: 'refresh',
-    name: 'sessions.rotate',
-    sql: 'update "sessions" set "generation" = ?, "token_hash" = ?, "reuse_window_generation" = ?, "reuse_window_started_at" = ?, "last_used_at" = ?, "expires_at" = ?, "ip" = ?, "user_agent" = ? where "id" = ? and "generation" = ? and "token_hash" = ? and "revoked_at" is null',
-    params: [1, 'x', 0, 'x', 'x', 'x', 'x', 'x', '00000000-0000-4000-8000-000000000000', 0, 'x'],
-  },
-  // AuthService.refresh → UsersRepository.findById: the same SQL as on login.
+  // A tolerated reuse (no rotation): AuthService.refresh → UsersRepository.findById, as on login.
   // Only for a pre-0010 (43-character) refresh token: SessionsRepository.findLegacyToken.
   {
     route: 'refresh (legacy token)',

@@ -1,7 +1,7 @@
 // Processes the bench measures: the built service (as `npm start` runs it) and the two references
 // it is compared with. Each listens on 127.0.0.1 on a free port and is stopped with SIGTERM.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,41 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux the bench runs on). */
+const CLOCK_TICKS = Number(
+  (() => {
+    try {
+      return execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
+    } catch {
+      return '100';
+    }
+  })(),
+);
+
+/**
+ * The CPU time (user + system, in seconds) process `pid` has used so far, all its threads
+ * included (the event loop, SQLite's checkpoint thread, the hashing workers), from
+ * /proc/<pid>/stat: what the server spent, whatever the load client on the same cores spent.
+ */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 (state) on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [utime, stime] = [fields[11], fields[12]].map(Number);
+  return (utime + stime) / CLOCK_TICKS;
+}
+
+/**
+ * Runs `load()` (answering at least `count`, the requests answered) and adds the server's CPU
+ * time per request over it, in µs: `cpuUs`.
+ */
+export async function withServerCpu(pid, load) {
+  const before = cpuSeconds(pid);
+  const result = await load();
+  const cpu = cpuSeconds(pid) - before;
+  return { ...result, cpuUs: (cpu * 1e6) / result.count };
+}
 
 export async function freePort() {
   const server = createServer();

@@ -222,8 +222,13 @@ export class AuthService {
       });
       throw invalidRefreshToken();
     }
+    // A rotation read the holder in its own statement; a tolerated reuse rotated nothing.
     const user =
-      outcome.kind === 'rotated' ? await this.users.findById(outcome.session.userId) : undefined;
+      outcome.kind !== 'rotated'
+        ? undefined
+        : outcome.holder !== undefined
+          ? outcome.holder
+          : await this.users.findById(outcome.session.userId);
     if (outcome.kind !== 'rotated' || !user || user.disabledAt) {
       if (outcome.kind === 'rotated') await this.sessions.end([outcome.session.id]);
       this.metrics.refresh('invalid');

@@ -1,4 +1,5 @@
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
+import type { User } from '../users/user.js';
 /**
  * A login and the chain of refresh tokens rotated from it (a token "family", RFC 9700 §4.14): one
  * row however often it rotates, holding only its current token's hash.
@@ -46,11 +47,20 @@ export interface FirstRefreshToken {
   readonly expiresAt: Date;
 }
 
-/** What a rotation writes: the successor's hash and expiry, and the reuse window after it. */
-export interface RotatedRefreshToken {
-  readonly tokenHash: string;
-  readonly expiresAt: Date;
-  readonly reuseWindow: ReuseWindow;
+/**
+ * The account a session belongs to, as the rotation's own statement read it: what an access token
+ * carries, and whether the account may still refresh. Null when the account is gone.
+ */
+export type SessionHolder = Pick<
+  User,
+  'id' | 'username' | 'emailVerifiedAt' | 'disabledAt' | 'roles'
+> | null;
+
+/** A session as a rotation left it, and its holder read in the same statement. */
+export interface RotatedSession {
+  readonly session: Session;
+  /** Absent only from a memory store given no users: the caller reads the holder then. */
+  readonly holder?: SessionHolder;
 }
 
 /** A pre-0010 refresh token found by its hash, with its session. */

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import { ServerSecretsModule } from '../secrets/server-secrets.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { UsersService } from '../users/users.service.js';
 import { InMemorySessionsRepository } from './repositories/in-memory.sessions.repository.js';
 import { SqlSessionsRepository } from './repositories/sql.sessions.repository.js';
 import { RevocationList } from './revocation-list.js';
@@ -10,7 +12,7 @@ import { SessionsService } from './sessions.service.js';
 
 /** Sessions (refresh-token families), the list of revoked ones every instance keeps, retention. */
 @Module({
-  imports: [ServerSecretsModule],
+  imports: [ServerSecretsModule, UsersModule],
   providers: [
     SessionsService,
     RevocationList,
@@ -18,9 +20,11 @@ import { SessionsService } from './sessions.service.js';
     {
       provide: SessionsRepository,
       // SQL when the DatabaseModule provides a database (DATABASE_URL), memory otherwise.
-      inject: [{ token: Database, optional: true }],
-      useFactory: (db?: Database): SessionsRepository =>
-        db ? new SqlSessionsRepository(db) : new InMemorySessionsRepository(),
+      // The memory store reads the holder from the users store, as SQL's rotation does in its
+      // one statement.
+      inject: [UsersService, { token: Database, optional: true }],
+      useFactory: (users: UsersService, db?: Database): SessionsRepository =>
+        db ? new SqlSessionsRepository(db) : new InMemorySessionsRepository(users),
     },
   ],
   exports: [SessionsService, RevocationList],

@@ -1,9 +1,4 @@
-import type {
-  FirstRefreshToken,
-  LegacyRefreshToken,
-  RotatedRefreshToken,
-  Session,
-} from './session.js';
+import type { FirstRefreshToken, LegacyRefreshToken, RotatedSession, Session } from './session.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 
 /** Where a reader of revocations stands; opaque, from `revocationsAfter`. */
@@ -39,34 +34,22 @@ export abstract class SessionsRepository {
   abstract findById(id: string): Promise<Session | undefined>;
 
   /**
-   * Replaces the session's current token by its successor, if the session is not revoked and its
-   * current token is still `spent` — one conditional update, the race guard: of concurrent
-   * rotations of one token exactly one answers true.
+   * A refresh in one statement: rotates the session when `spent` is still its current token and
+   * the session is live at `now` (not revoked, not expired), and answers the session as it is
+   * after, with its holder read by the same statement (one round trip). The reuse window is
+   * computed from the row: kept while it started at or after `reuseCutoff` (now minus
+   * REFRESH_REUSE_INTERVAL), else moved to the previous rotation when that was at or after it,
+   * else to this one. The race guard too: of concurrent rotations of one token exactly one
+   * rotates. Undefined when it did not rotate: the caller reads the row to know why.
    */
   abstract rotate(
     sessionId: string,
     spent: CurrentRefreshToken,
-    successor: RotatedRefreshToken,
-    client: ClientInfo,
-    now: Date,
-  ): Promise<boolean>;
-
-  /**
-   * A refresh's common case in one statement: rotates the session when `spent` is still its
-   * current token and the session is live at `now` (not revoked, not expired), and answers the
-   * session as it is after. The reuse window is computed from the row as
-   * `reuseWindowAfter` does: kept while it started at or after `reuseCutoff` (now minus
-   * REFRESH_REUSE_INTERVAL), else moved to the previous rotation when that was at or after it,
-   * else to this one. Undefined when it did not rotate: the caller reads the row to know why.
-   */
-  abstract rotateCurrent(
-    sessionId: string,
-    spent: { readonly generation: number; readonly tokenHash: string },
     successor: { readonly tokenHash: string; readonly expiresAt: Date },
     reuseCutoff: Date,
     client: ClientInfo,
     now: Date,
-  ): Promise<Session | undefined>;
+  ): Promise<RotatedSession | undefined>;
 
   /** A refresh token issued before migration 0010, by its hash; never one issued since. */
   abstract findLegacyToken(tokenHash: string): Promise<LegacyRefreshToken | undefined>;

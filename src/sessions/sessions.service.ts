@@ -14,7 +14,7 @@ import {
   type RefreshToken,
 } from './refresh-token.js';
 import { RevocationList } from './revocation-list.js';
-import { isLive, type ReuseWindow, type Session } from './session.js';
+import { isLive, type Session, type SessionHolder } from './session.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -41,6 +41,8 @@ export type RefreshOutcome =
        * the session's current token, answered again; nothing was rotated.
        */
       readonly reuseTolerated: boolean;
+      /** The account, when the rotation read it (not for a tolerated reuse): null if gone. */
+      readonly holder?: SessionHolder;
     }
   /** Unknown, expired or revoked token, or a session that has ended. */
   | { readonly kind: 'invalid' }
@@ -98,29 +100,44 @@ export class SessionsService {
     // Nearly every refresh presents the session's current token: one statement rotates it. Any
     // other case (spent, forged, ended, a race lost) reads the row and is sorted out below.
     if (presented.generation < MAX_GENERATION) {
-      const successor = nextRefreshToken(this.secrets.refreshToken, presented);
-      const expiresAt = this.refreshExpiry(now);
-      const rotated = await this.sessions.rotateCurrent(
-        presented.sessionId,
-        { generation: presented.generation, tokenHash: presentedHash },
-        { tokenHash: hashRefreshToken(successor.token), expiresAt },
-        this.reuseCutoff(now),
-        client,
-        now,
-      );
-      if (rotated) {
-        return {
-          kind: 'rotated',
-          session: rotated,
-          refreshToken: successor.token,
-          refreshTokenExpiresAt: expiresAt,
-          reuseTolerated: false,
-        };
-      }
+      const rotated = await this.rotateCurrent(presented, presentedHash, client, now);
+      if (rotated) return rotated;
     }
     const session = await this.sessions.findById(presented.sessionId);
     if (!session) return INVALID;
     return this.exchange(session, presented, presentedHash, client, now);
+  }
+
+  /**
+   * Rotates `presented` when it is its session's current token (`presentedHash` null: a legacy
+   * token standing for the session's unspent pre-0010 one) and the session is live: one statement.
+   */
+  private async rotateCurrent(
+    presented: RefreshToken,
+    presentedHash: string | null,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<RefreshOutcome | undefined> {
+    const successor = nextRefreshToken(this.secrets.refreshToken, presented);
+    const expiresAt = this.refreshExpiry(now);
+    const rotated = await this.sessions.rotate(
+      presented.sessionId,
+      { generation: presented.generation, tokenHash: presentedHash },
+      { tokenHash: hashRefreshToken(successor.token), expiresAt },
+      this.reuseCutoff(now),
+      client,
+      now,
+    );
+    return (
+      rotated && {
+        kind: 'rotated',
+        session: rotated.session,
+        holder: rotated.holder,
+        refreshToken: successor.token,
+        refreshTokenExpiresAt: expiresAt,
+        reuseTolerated: false,
+      }
+    );
   }
 
   /**
@@ -147,28 +164,8 @@ export class SessionsService {
       s.generation === presented.generation && s.tokenHash === presentedHash;
     if (isCurrent(session)) {
       if (!isLive(session, now) || session.generation >= MAX_GENERATION) return INVALID;
-      const successor = nextRefreshToken(this.secrets.refreshToken, presented);
-      const expiresAt = this.refreshExpiry(now);
-      const rotated = await this.sessions.rotate(
-        session.id,
-        { generation: session.generation, tokenHash: session.tokenHash },
-        {
-          tokenHash: hashRefreshToken(successor.token),
-          expiresAt,
-          reuseWindow: this.reuseWindowAfter(session, now),
-        },
-        client,
-        now,
-      );
-      if (rotated) {
-        return {
-          kind: 'rotated',
-          session,
-          refreshToken: successor.token,
-          refreshTokenExpiresAt: expiresAt,
-          reuseTolerated: false,
-        };
-      }
+      const rotated = await this.rotateCurrent(presented, presentedHash, client, now);
+      if (rotated) return rotated;
       // A concurrent call rotated it first (or ended the session): read what it wrote.
       const after = await this.sessions.findById(session.id);
       if (!after || isCurrent(after)) return INVALID;
@@ -254,23 +251,6 @@ export class SessionsService {
       candidate = nextRefreshToken(this.secrets.refreshToken, candidate);
     }
     return hashRefreshToken(candidate.token) === session.tokenHash ? candidate.token : undefined;
-  }
-
-  /**
-   * The reuse window after spending the session's current generation now. While the window is
-   * within the interval it stays (so a retry two generations back is still answered); then it
-   * moves to the last spend still within it — the previous generation's, at `lastUsedAt`, or this
-   * one. Stricter than remembering every spend time: a token spent within the interval but
-   * before both of those is treated as reuse (see docs/sessions-and-tokens.md).
-   */
-  private reuseWindowAfter(session: Session, now: Date): ReuseWindow {
-    const window = session.reuseWindow;
-    if (window && this.withinReuseInterval(window.startedAt, now)) return window;
-    // lastUsedAt is when generation - 1 was spent (rotation is the only writer after creation).
-    if (session.generation > 0 && this.withinReuseInterval(session.lastUsedAt, now)) {
-      return { generation: session.generation - 1, startedAt: session.lastUsedAt };
-    }
-    return { generation: session.generation, startedAt: now };
   }
 
   private withinReuseInterval(since: Date, now: Date): boolean {

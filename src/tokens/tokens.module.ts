@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -9,7 +8,6 @@ import { SigningKeys } from './signing-keys.js';
 
 /** Access tokens: issuing and verifying them, and the signing keys (the key ring, its JWKS). */
 @Module({
-  imports: [JwtModule.register({})],
   providers: [
     AccessTokenService,
     AccessTokenVerifier,

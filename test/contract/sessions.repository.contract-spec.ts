@@ -17,11 +17,6 @@ const aToken = (now: Date, ttl = DAY) => ({
   tokenHash: aHash(),
   expiresAt: new Date(now.getTime() + ttl),
 });
-const aSuccessor = (now: Date, generation: number, ttl = DAY) => ({
-  tokenHash: aHash(),
-  expiresAt: new Date(now.getTime() + ttl),
-  reuseWindow: { generation, startedAt: now },
-});
 
 describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
   if (!open) return skipUnreachable();
@@ -31,8 +26,10 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
 
   beforeAll(async () => {
     store = await open();
-    sessions = store.db ? new SqlSessionsRepository(store.db) : new InMemorySessionsRepository();
     users = store.db ? new SqlUsersRepository(store.db) : new InMemoryUsersRepository();
+    sessions = store.db
+      ? new SqlSessionsRepository(store.db)
+      : new InMemorySessionsRepository(users);
   });
   afterAll(() => store.close());
 
@@ -66,17 +63,18 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     expect(await sessions.findLegacyToken(first.tokenHash)).toBeUndefined();
   });
 
-  it('rotates the current token in one statement, the reuse window computed from the row', async () => {
+  it('rotates the current token in one statement, the reuse window computed from the row, the holder read with it', async () => {
     const t0 = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
     const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
     const cutoff = (seconds: number) => at(seconds - 10); // a 10 s REFRESH_REUSE_INTERVAL
     const first = aToken(t0, 10 * DAY);
-    const session = await sessions.create(await aUserId(), client, first, t0);
+    const userId = await aUserId();
+    const session = await sessions.create(userId, client, first, t0);
     const next = () => ({ tokenHash: aHash(), expiresAt: at(DAY / 1000) });
 
     // First rotation at 2 s: no window yet, generation 0 was never spent before: (0, now).
     const one = next();
-    const rotated = await sessions.rotateCurrent(
+    const result = await sessions.rotate(
       session.id,
       { generation: 0, tokenHash: first.tokenHash },
       one,
@@ -84,6 +82,15 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
       client,
       at(2),
     );
+    const holder = await users.findById(userId);
+    expect(result?.holder).toMatchObject({
+      id: userId,
+      username: holder!.username,
+      emailVerifiedAt: null,
+      disabledAt: null,
+      roles: ['user'],
+    });
+    const rotated = result?.session;
     expect(rotated).toEqual({
       ...session,
       generation: 1,
@@ -96,7 +103,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
 
     // At 6 s the window (started at 2 s) is within the interval: kept.
     const two = next();
-    const again = await sessions.rotateCurrent(
+    const again = await sessions.rotate(
       session.id,
       { generation: 1, tokenHash: one.tokenHash },
       two,
@@ -104,11 +111,11 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
       client,
       at(6),
     );
-    expect(again?.reuseWindow).toEqual({ generation: 0, startedAt: at(2) });
+    expect(again?.session.reuseWindow).toEqual({ generation: 0, startedAt: at(2) });
 
     // At 14 s it is not; the previous rotation (6 s) is: the window moves to generation 1 at 6 s.
     const three = next();
-    const third = await sessions.rotateCurrent(
+    const third = await sessions.rotate(
       session.id,
       { generation: 2, tokenHash: two.tokenHash },
       three,
@@ -116,11 +123,11 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
       client,
       at(14),
     );
-    expect(third?.reuseWindow).toEqual({ generation: 1, startedAt: at(6) });
+    expect(third?.session.reuseWindow).toEqual({ generation: 1, startedAt: at(6) });
 
     // At 40 s neither is: the window starts with this rotation.
     const four = next();
-    const fourth = await sessions.rotateCurrent(
+    const fourth = await sessions.rotate(
       session.id,
       { generation: 3, tokenHash: three.tokenHash },
       four,
@@ -128,7 +135,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
       client,
       at(40),
     );
-    expect(fourth).toMatchObject({
+    expect(fourth?.session).toMatchObject({
       generation: 4,
       reuseWindow: { generation: 3, startedAt: at(40) },
     });
@@ -136,15 +143,15 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     // A spent token, a wrong hash, an ended session: nothing changes.
     const stale = { generation: 3, tokenHash: three.tokenHash };
     expect(
-      await sessions.rotateCurrent(session.id, stale, next(), cutoff(41), client, at(41)),
+      await sessions.rotate(session.id, stale, next(), cutoff(41), client, at(41)),
     ).toBeUndefined();
     const wrong = { generation: 4, tokenHash: aHash() };
     expect(
-      await sessions.rotateCurrent(session.id, wrong, next(), cutoff(41), client, at(41)),
+      await sessions.rotate(session.id, wrong, next(), cutoff(41), client, at(41)),
     ).toBeUndefined();
     const current = { generation: 4, tokenHash: four.tokenHash };
     expect(
-      await sessions.rotateCurrent(
+      await sessions.rotate(
         session.id,
         current,
         next(),
@@ -155,7 +162,7 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     ).toBeUndefined(); // expired by then
     await sessions.revoke([session.id], at(42));
     expect(
-      await sessions.rotateCurrent(session.id, current, next(), cutoff(43), client, at(43)),
+      await sessions.rotate(session.id, current, next(), cutoff(43), client, at(43)),
     ).toBeUndefined();
     expect(await sessions.findById(session.id)).toMatchObject({
       generation: 4,
@@ -163,41 +170,76 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     });
   });
 
-  it('rotates once: the next generation, its hash, window, expiry and client are the row’s', async () => {
+  const cutoffOf = (now: Date) => new Date(now.getTime() - 10_000);
+  const aNext = (now: Date, ttl = DAY) => ({
+    tokenHash: aHash(),
+    expiresAt: new Date(now.getTime() + ttl),
+  });
+
+  it('rotates once: the next generation, its hash, expiry and client are the row’s', async () => {
     const now = new Date();
     const first = aToken(now);
     const session = await sessions.create(await aUserId(), client, first, now);
 
     const later = new Date(now.getTime() + 1000);
-    const next = aSuccessor(later, 0, 2 * DAY);
+    const next = aNext(later, 2 * DAY);
     const newClient = { ip: '198.51.100.1', userAgent: 'Contract/2.0', requestId: 'req-2' };
     const spent = { generation: 0, tokenHash: first.tokenHash };
-    expect(await sessions.rotate(session.id, spent, next, newClient, later)).toBe(true);
-    expect(await sessions.findById(session.id)).toEqual({
+    const rotated = await sessions.rotate(
+      session.id,
+      spent,
+      next,
+      cutoffOf(later),
+      newClient,
+      later,
+    );
+    const expected = {
       ...session,
       generation: 1,
       tokenHash: next.tokenHash,
-      reuseWindow: next.reuseWindow,
+      reuseWindow: { generation: 0, startedAt: later },
       lastUsedAt: later,
       expiresAt: next.expiresAt,
       ip: newClient.ip,
       userAgent: newClient.userAgent,
-    });
+    };
+    expect(rotated?.session).toEqual(expected);
+    expect(await sessions.findById(session.id)).toEqual(expected);
 
     // Spent: rotating it again changes nothing.
-    expect(await sessions.rotate(session.id, spent, aSuccessor(later, 0), client, later)).toBe(
-      false,
-    );
+    expect(
+      await sessions.rotate(session.id, spent, aNext(later), cutoffOf(later), client, later),
+    ).toBeUndefined();
     expect((await sessions.findById(session.id))?.tokenHash).toBe(next.tokenHash);
     // Nor does a right generation with a wrong hash, or an unknown session.
     const wrongHash = { generation: 1, tokenHash: aHash() };
-    expect(await sessions.rotate(session.id, wrongHash, aSuccessor(later, 1), client, later)).toBe(
-      false,
-    );
+    expect(
+      await sessions.rotate(session.id, wrongHash, aNext(later), cutoffOf(later), client, later),
+    ).toBeUndefined();
     const current = { generation: 1, tokenHash: next.tokenHash };
-    expect(await sessions.rotate(randomUUID(), current, aSuccessor(later, 1), client, later)).toBe(
-      false,
+    expect(
+      await sessions.rotate(randomUUID(), current, aNext(later), cutoffOf(later), client, later),
+    ).toBeUndefined();
+  });
+
+  it('answers a disabled holder as disabled, with the roles it has', async () => {
+    const userId = await aUserId();
+    expect(await users.setRoles(userId, ['auditor'])).toBe('done');
+    const disabledAt = new Date(Date.now() - 1000);
+    expect(await users.disable(userId, disabledAt, 'contract')).toBe('done');
+    const now = new Date();
+    const first = aToken(now);
+    const session = await sessions.create(userId, client, first, now);
+    const spent = { generation: 0, tokenHash: first.tokenHash };
+    const rotated = await sessions.rotate(
+      session.id,
+      spent,
+      aNext(now),
+      cutoffOf(now),
+      client,
+      now,
     );
+    expect(rotated?.holder).toMatchObject({ id: userId, disabledAt, roles: ['user', 'auditor'] });
   });
 
   it('never rotates a revoked session', async () => {
@@ -206,7 +248,9 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     const session = await sessions.create(await aUserId(), client, first, now);
     await sessions.revoke([session.id], now);
     const spent = { generation: 0, tokenHash: first.tokenHash };
-    expect(await sessions.rotate(session.id, spent, aSuccessor(now, 0), client, now)).toBe(false);
+    expect(
+      await sessions.rotate(session.id, spent, aNext(now), cutoffOf(now), client, now),
+    ).toBeUndefined();
     expect((await sessions.findById(session.id))?.generation).toBe(0);
   });
 
@@ -214,13 +258,15 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     const now = new Date();
     const first = aToken(now);
     const session = await sessions.create(await aUserId(), client, first, now);
-    const successors = Array.from({ length: 10 }, () => aSuccessor(now, 0));
+    const successors = Array.from({ length: 10 }, () => aNext(now));
     const spent = { generation: 0, tokenHash: first.tokenHash };
     const outcomes = await Promise.all(
-      successors.map((successor) => sessions.rotate(session.id, spent, successor, client, now)),
+      successors.map((successor) =>
+        sessions.rotate(session.id, spent, successor, cutoffOf(now), client, now),
+      ),
     );
     expect(outcomes.filter(Boolean)).toHaveLength(1);
-    const winner = successors[outcomes.indexOf(true)]!;
+    const winner = successors[outcomes.findIndex(Boolean)]!;
     expect(await sessions.findById(session.id)).toMatchObject({
       generation: 1,
       tokenHash: winner.tokenHash,
@@ -237,8 +283,10 @@ describe.each(STORES)('SessionsRepository contract: %s', (storeName, open) => {
     const session = await sessions.create(userId, client, first, now);
     let current = { generation: 0, tokenHash: first.tokenHash };
     for (let generation = 0; generation < rotations; generation++) {
-      const successor = aSuccessor(now, 0);
-      expect(await sessions.rotate(session.id, current, successor, client, now)).toBe(true);
+      const successor = aNext(now);
+      expect(
+        await sessions.rotate(session.id, current, successor, cutoffOf(now), client, now),
+      ).toBeDefined();
       current = { generation: generation + 1, tokenHash: successor.tokenHash };
     }
     expect(await sessions.findById(session.id)).toMatchObject(current);

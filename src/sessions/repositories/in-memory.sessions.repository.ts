@@ -4,9 +4,10 @@ import {
   newSession,
   type FirstRefreshToken,
   type LegacyRefreshToken,
-  type RotatedRefreshToken,
+  type RotatedSession,
   type Session,
 } from '../session.js';
+import type { User } from '../../users/user.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import {
   SessionsRepository,
@@ -21,6 +22,14 @@ export class InMemorySessionsRepository extends SessionsRepository {
   /** Session id → its place in the order revocations were written (the cursor's unit). */
   private readonly revocationOrder = new Map<string, number>();
   private lastRevocation = 0;
+
+  /**
+   * `users`: where a rotation reads the session's holder, as the SQL stores do in the same
+   * statement. Without it (unit tests of other parts) a rotation leaves the holder to the caller.
+   */
+  constructor(private readonly users?: { findById(id: string): Promise<User | undefined> }) {
+    super();
+  }
 
   create(
     userId: string,
@@ -38,45 +47,16 @@ export class InMemorySessionsRepository extends SessionsRepository {
     return Promise.resolve(this.sessions.get(id));
   }
 
-  rotate(
+  async rotate(
     sessionId: string,
     spent: CurrentRefreshToken,
-    successor: RotatedRefreshToken,
-    client: ClientInfo,
-    now: Date,
-  ): Promise<boolean> {
-    const session = this.sessions.get(sessionId);
-    // Synchronous check-and-set: two concurrent rotations cannot both see the token current.
-    if (
-      !session ||
-      session.revokedAt !== null ||
-      session.generation !== spent.generation ||
-      session.tokenHash !== spent.tokenHash
-    ) {
-      return Promise.resolve(false);
-    }
-    this.sessions.set(sessionId, {
-      ...session,
-      generation: spent.generation + 1,
-      tokenHash: successor.tokenHash,
-      reuseWindow: successor.reuseWindow,
-      lastUsedAt: now,
-      expiresAt: successor.expiresAt,
-      ip: client.ip,
-      userAgent: client.userAgent,
-    });
-    return Promise.resolve(true);
-  }
-
-  rotateCurrent(
-    sessionId: string,
-    spent: { readonly generation: number; readonly tokenHash: string },
     successor: { readonly tokenHash: string; readonly expiresAt: Date },
     reuseCutoff: Date,
     client: ClientInfo,
     now: Date,
-  ): Promise<Session | undefined> {
+  ): Promise<RotatedSession | undefined> {
     const session = this.sessions.get(sessionId);
+    // Synchronous check-and-set: two concurrent rotations cannot both see the token current.
     if (
       !session ||
       session.revokedAt !== null ||
@@ -84,7 +64,7 @@ export class InMemorySessionsRepository extends SessionsRepository {
       session.generation !== spent.generation ||
       session.tokenHash !== spent.tokenHash
     ) {
-      return Promise.resolve(undefined);
+      return undefined;
     }
     const window = session.reuseWindow;
     const reuseWindow =
@@ -104,7 +84,8 @@ export class InMemorySessionsRepository extends SessionsRepository {
       userAgent: client.userAgent,
     };
     this.sessions.set(sessionId, rotated);
-    return Promise.resolve(rotated);
+    if (!this.users) return { session: rotated };
+    return { session: rotated, holder: (await this.users.findById(session.userId)) ?? null };
   }
 
   /** Nothing outlives a restart here: no token can be older than this store. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sql, type QueryResult, type Selectable, type UpdateResult } from 'kysely';
+import { sql, type QueryResult, type Selectable } from 'kysely';
 import { Database } from '../../database/database.js';
 import { preparedQuery } from '../../database/prepared-query.js';
 import { commitOrder, commitOrderMark } from '../../database/commit-order.js';
@@ -10,12 +10,14 @@ import {
   toDateOrNull,
   type SessionsTable,
 } from '../../database/schema.js';
+import { isPostgres } from '../../database/dialect.js';
+import { normalizeRoles } from '../../config/roles.js';
 import {
   newSession,
   PASSWORD_ONLY,
   type FirstRefreshToken,
   type LegacyRefreshToken,
-  type RotatedRefreshToken,
+  type RotatedSession,
   type Session,
 } from '../session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
@@ -26,26 +28,10 @@ import {
   type RevocationsRead,
 } from '../sessions.repository.js';
 
-/** id, spent generation and hash, next generation and hash, reuse window, now, expiry, client. */
+/** id, spent generation, next generation and hash, reuse cutoff, now, expiry, client. */
 type RotateValues = [
   id: string,
   generation: number,
-  spentHash: string,
-  next: number,
-  nextHash: string,
-  windowGeneration: number,
-  windowStartedAt: string,
-  now: string,
-  expiresAt: string,
-  ip: string | null,
-  userAgent: string | null,
-];
-
-/** id, spent generation and hash, next generation and hash, reuse cutoff, now, expiry, client. */
-type RotateCurrentValues = [
-  id: string,
-  generation: number,
-  spentHash: string,
   next: number,
   nextHash: string,
   reuseCutoff: string,
@@ -55,49 +41,39 @@ type RotateCurrentValues = [
   userAgent: string | null,
 ];
 
+/** A rotated row, with its holder read by scalar subqueries of the same statement. */
+type RotatedRow = Selectable<SessionsTable> & {
+  holder_username: string | null;
+  holder_email_verified_at: Date | string | null;
+  holder_disabled_at: Date | string | null;
+  holder_roles: string | null;
+};
+
 @Injectable()
 export class SqlSessionsRepository extends SessionsRepository {
   /** What every refresh runs, compiled once (see preparedQuery). */
   private readonly hot: {
     readonly byId: (id: string) => Promise<QueryResult<Selectable<SessionsTable>>>;
-    readonly rotate: (...values: RotateValues) => Promise<QueryResult<UpdateResult>>;
-    readonly rotateCurrent: (
-      ...values: RotateCurrentValues
-    ) => Promise<QueryResult<Selectable<SessionsTable>>>;
+    readonly rotate: (
+      spentHash: string,
+      ...values: RotateValues
+    ) => Promise<QueryResult<RotatedRow>>;
+    /** A session whose current token is still a legacy one (token_hash null): the rare path. */
+    readonly rotateLegacy: (...values: RotateValues) => Promise<QueryResult<RotatedRow>>;
   };
 
   constructor(private readonly db: Database) {
     super();
-    this.hot = {
-      byId: preparedQuery(db, 1, (id: string) =>
-        db.selectFrom('sessions').selectAll().where('id', '=', id),
-      ),
-      rotate: preparedQuery(db, 11, (...values: RotateValues) => {
-        const [id, generation, spentHash, next, nextHash, window, windowAt, now, expires, ip, ua] =
-          values;
-        return db
-          .updateTable('sessions')
-          .set({
-            generation: next,
-            token_hash: nextHash,
-            reuse_window_generation: window,
-            reuse_window_started_at: windowAt,
-            last_used_at: now,
-            expires_at: expires,
-            ip,
-            user_agent: ua,
-          })
-          .where('id', '=', id)
-          .where('generation', '=', generation)
-          .where('token_hash', '=', spentHash)
-          .where('revoked_at', 'is', null);
-      }),
-      rotateCurrent: preparedQuery(db, 10, (...values: RotateCurrentValues) => {
-        const [id, generation, spentHash, next, nextHash, cutoff, now, expires, ip, ua] = values;
-        // SET reads the row as it was: the window from the old one (see SessionsRepository).
-        const windowKept = sql`reuse_window_started_at >= ${cutoff}`;
-        const previousWithin = sql`generation > 0 and last_used_at >= ${cutoff}`;
-        return db
+    const rotation = (values: RotateValues) => {
+      const [id, generation, next, nextHash, cutoff, now, expires, ip, ua] = values;
+      // SET reads the row as it was: the window from the old one (see SessionsRepository).
+      const windowKept = sql`reuse_window_started_at >= ${cutoff}`;
+      const previousWithin = sql`generation > 0 and last_used_at >= ${cutoff}`;
+      const joinedRoles = isPostgres(db)
+        ? sql<string | null>`string_agg(role, ' ')`
+        : sql<string | null>`group_concat(role, ' ')`;
+      return (
+        db
           .updateTable('sessions')
           .set({
             generation: next,
@@ -111,11 +87,37 @@ export class SqlSessionsRepository extends SessionsRepository {
           })
           .where('id', '=', id)
           .where('generation', '=', generation)
-          .where('token_hash', '=', spentHash)
           .where('revoked_at', 'is', null)
           .where('expires_at', '>', now)
-          .returningAll();
-      }),
+          .returningAll()
+          // The holder in the same statement: one round trip to PostgreSQL. SQLite's RETURNING
+          // cannot name a joined table, so each column is a scalar subquery (a primary-key lookup).
+          .returning((eb) => {
+            const holder = () =>
+              eb.selectFrom('users').whereRef('users.id', '=', 'sessions.user_id');
+            return [
+              holder().select('users.username').as('holder_username'),
+              holder().select('users.email_verified_at').as('holder_email_verified_at'),
+              holder().select('users.disabled_at').as('holder_disabled_at'),
+              eb
+                .selectFrom('user_roles')
+                .select(joinedRoles.as('roles'))
+                .whereRef('user_roles.user_id', '=', 'sessions.user_id')
+                .as('holder_roles'),
+            ];
+          })
+      );
+    };
+    this.hot = {
+      byId: preparedQuery(db, 1, (id: string) =>
+        db.selectFrom('sessions').selectAll().where('id', '=', id),
+      ),
+      rotate: preparedQuery(db, 10, (spentHash: string, ...values: RotateValues) =>
+        rotation(values).where('token_hash', '=', spentHash),
+      ),
+      rotateLegacy: preparedQuery(db, 9, (...values: RotateValues) =>
+        rotation(values).where('token_hash', 'is', null),
+      ),
     };
   }
 
@@ -154,18 +156,17 @@ export class SqlSessionsRepository extends SessionsRepository {
     return row && toSession(row);
   }
 
-  async rotateCurrent(
+  async rotate(
     sessionId: string,
-    spent: { readonly generation: number; readonly tokenHash: string },
+    spent: CurrentRefreshToken,
     successor: { readonly tokenHash: string; readonly expiresAt: Date },
     reuseCutoff: Date,
     client: ClientInfo,
     now: Date,
-  ): Promise<Session | undefined> {
-    const { rows } = await this.hot.rotateCurrent(
+  ): Promise<RotatedSession | undefined> {
+    const values: RotateValues = [
       sessionId,
       spent.generation,
-      spent.tokenHash,
       spent.generation + 1,
       successor.tokenHash,
       reuseCutoff.toISOString(),
@@ -173,53 +174,28 @@ export class SqlSessionsRepository extends SessionsRepository {
       successor.expiresAt.toISOString(),
       client.ip,
       client.userAgent,
-    );
-    return rows[0] && toSession(rows[0]);
-  }
-
-  async rotate(
-    sessionId: string,
-    spent: CurrentRefreshToken,
-    successor: RotatedRefreshToken,
-    client: ClientInfo,
-    now: Date,
-  ): Promise<boolean> {
-    // One conditional update by primary key, no transaction: the WHERE clause is the race guard.
-    if (spent.tokenHash !== null) {
-      const { numAffectedRows } = await this.hot.rotate(
-        sessionId,
-        spent.generation,
-        spent.tokenHash,
-        spent.generation + 1,
-        successor.tokenHash,
-        successor.reuseWindow.generation,
-        successor.reuseWindow.startedAt.toISOString(),
-        now.toISOString(),
-        successor.expiresAt.toISOString(),
-        client.ip,
-        client.userAgent,
-      );
-      return numAffectedRows === 1n;
-    }
-    // A session still on its pre-0010 token: the rare path, built as it runs.
-    const result = await this.db
-      .updateTable('sessions')
-      .set({
-        generation: spent.generation + 1,
-        token_hash: successor.tokenHash,
-        reuse_window_generation: successor.reuseWindow.generation,
-        reuse_window_started_at: successor.reuseWindow.startedAt.toISOString(),
-        last_used_at: now.toISOString(),
-        expires_at: successor.expiresAt.toISOString(),
-        ip: client.ip,
-        user_agent: client.userAgent,
-      })
-      .where('id', '=', sessionId)
-      .where('generation', '=', spent.generation)
-      .where('token_hash', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    ];
+    const { rows } =
+      spent.tokenHash === null
+        ? await this.hot.rotateLegacy(...values)
+        : await this.hot.rotate(spent.tokenHash, ...values);
+    const row = rows[0];
+    if (!row) return undefined;
+    const { holder_username, holder_email_verified_at, holder_disabled_at, holder_roles, ...rest } =
+      row;
+    return {
+      session: toSession(rest),
+      holder:
+        holder_username === null
+          ? null
+          : {
+              id: rest.user_id,
+              username: holder_username,
+              emailVerifiedAt: toDateOrNull(holder_email_verified_at),
+              disabledAt: toDateOrNull(holder_disabled_at),
+              roles: normalizeRoles(holder_roles ? holder_roles.split(' ') : []),
+            },
+    };
   }
 
   async findLegacyToken(tokenHash: string): Promise<LegacyRefreshToken | undefined> {
