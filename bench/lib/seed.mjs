@@ -218,7 +218,7 @@ const HOLDER = ['username', 'email_verified_at', 'disabled_at']
   .join(', ');
 
 export const HOT_QUERIES = [
-  // POST /login: LoginAttempts.begin → KnownAddressesRepository.isKnown
+  // POST /login: LoginAttemptsService.begin → KnownAddressesRepository.isKnown
   {
     route: 'login',
     name: 'knownAddresses.isKnown',
@@ -259,7 +259,7 @@ export const HOT_QUERIES = [
     sql: `select "users".*, ${ROLES} from "users" where "users"."id" = ?`,
     params: ['00000000-0000-4000-8000-000000000000'],
   },
-  // LoginAttempts.succeeded → KnownAddressesRepository.remember (one transaction)
+  // LoginAttemptsService.succeeded → KnownAddressesRepository.remember (one transaction)
   {
     route: 'login',
     name: 'knownAddresses.remember (upsert)',

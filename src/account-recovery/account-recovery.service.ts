@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { invalidToken } from '../tokens/bearer-challenges.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
-import { PasswordPolicy } from '../passwords/password-policy.service.js';
+import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import {
   ReauthenticationService,
   type Reauthentication,
@@ -16,10 +16,10 @@ import { validationProblem } from '../common/validation/validation.pipe.js';
 import {
   LINKS_CANCELLED_BY_ADDRESS_CHANGE,
   LINKS_CANCELLED_BY_PASSWORD_CHANGE,
-  MailQueue,
+  MailQueueService,
 } from '../mail/mail-queue.service.js';
 import type { EmailLink } from '../mail/outbox/email-link.js';
-import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
+import { LoginAttemptsService } from '../rate-limit/login-attempts.service.js';
 import { emailKey, usernameKey } from '../users/identity.normalization.js';
 import type { User } from '../users/user.js';
 import { UserConflictError } from '../users/user-conflict.error.js';
@@ -35,17 +35,17 @@ export function invalidLink(): ProblemException {
 
 /**
  * Password reset, email verification and email change: the flows behind the links we mail. The
- * mails themselves are queued (MailQueue) and sent in the background.
+ * mails themselves are queued (MailQueueService) and sent in the background.
  */
 @Injectable()
 export class AccountRecoveryService {
   constructor(
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
-    private readonly passwordPolicy: PasswordPolicy,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly signOut: SignOutEverywhereService,
-    private readonly loginAttempts: LoginAttempts,
-    private readonly mail: MailQueue,
+    private readonly loginAttempts: LoginAttemptsService,
+    private readonly mail: MailQueueService,
     private readonly audit: AuditService,
     private readonly reauthentication: ReauthenticationService,
   ) {}

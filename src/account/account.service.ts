@@ -8,7 +8,7 @@ import { PasswordHasher } from '../passwords/password-hasher.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import { AccountDeletionService } from '../auth/account-deletion.service.js';
 import { SignOutEverywhereService } from '../auth/sign-out-everywhere.service.js';
-import { PasswordPolicy } from '../passwords/password-policy.service.js';
+import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { isLive, type Session } from '../sessions/session.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
@@ -16,7 +16,10 @@ import { ProblemException } from '../common/problems/problem.exception.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
-import { LINKS_CANCELLED_BY_PASSWORD_CHANGE, MailQueue } from '../mail/mail-queue.service.js';
+import {
+  LINKS_CANCELLED_BY_PASSWORD_CHANGE,
+  MailQueueService,
+} from '../mail/mail-queue.service.js';
 
 @Injectable()
 export class AccountService {
@@ -24,10 +27,10 @@ export class AccountService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
-    private readonly passwordPolicy: PasswordPolicy,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly audit: AuditService,
     private readonly auditEvents: AuditRepository,
-    private readonly mail: MailQueue,
+    private readonly mail: MailQueueService,
     private readonly deletion: AccountDeletionService,
     private readonly signOut: SignOutEverywhereService,
     private readonly reauthentication: ReauthenticationService,

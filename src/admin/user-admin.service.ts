@@ -1,6 +1,6 @@
 import { Optional, Injectable } from '@nestjs/common';
 import type { AuditEventType } from '../audit/audit-event.js';
-import { MailQueue } from '../mail/mail-queue.service.js';
+import { MailQueueService } from '../mail/mail-queue.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { Actor } from '../audit/actor.js';
@@ -31,7 +31,7 @@ export class UserAdminService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     // Absent in the command line, which sends no mail.
-    @Optional() private readonly mail?: MailQueue,
+    @Optional() private readonly mail?: MailQueueService,
   ) {}
 
   search(search: UserSearch, limit: number): Promise<User[]> {

@@ -8,11 +8,11 @@ import { UserConflictError } from '../users/user-conflict.error.js';
 import { UsersService } from '../users/users.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import { REFRESH_TOKEN_EXPIRES_AT, type IssuedTokens } from './dto/token-response.dto.js';
-import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
+import { LoginAttemptsService } from '../rate-limit/login-attempts.service.js';
 import { tooManyFailedLogins } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
-import { PasswordPolicy } from '../passwords/password-policy.service.js';
+import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { SignOutEverywhereService } from './sign-out-everywhere.service.js';
@@ -20,7 +20,7 @@ import { PASSWORD_ONLY } from '../sessions/session.js';
 import { MfaService, mfaRequired, invalidMfaToken, type SecondFactor } from '../mfa/mfa.service.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { AppConfig } from '../config/app-config.js';
-import { MailQueue } from '../mail/mail-queue.service.js';
+import { MailQueueService } from '../mail/mail-queue.service.js';
 
 /** The tutorial's wording, kept: its clients read `detail`. */
 const USERNAME_TAKEN = 'Username already taken';
@@ -34,12 +34,12 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
     private readonly sessions: SessionsService,
-    private readonly passwordPolicy: PasswordPolicy,
-    private readonly loginAttempts: LoginAttempts,
+    private readonly passwordPolicy: PasswordPolicyService,
+    private readonly loginAttempts: LoginAttemptsService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly mfa: MfaService,
-    private readonly mail: MailQueue,
+    private readonly mail: MailQueueService,
     private readonly config: AppConfig,
     private readonly signOut: SignOutEverywhereService,
   ) {}

@@ -6,7 +6,7 @@ import { validationProblem } from '../common/validation/validation.pipe.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { MfaService, mfaNotEnabled, wrongMfaCode, type SecondFactor } from '../mfa/mfa.service.js';
 import { InFlightLimit } from '../rate-limit/in-flight-limit.js';
-import { LoginAttempts } from '../rate-limit/login-attempts.service.js';
+import { LoginAttemptsService } from '../rate-limit/login-attempts.service.js';
 import { tooManyRequests } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import type { User } from '../users/user.js';
@@ -43,7 +43,7 @@ export class ReauthenticationService {
   constructor(
     private readonly hasher: PasswordHasher,
     private readonly mfa: MfaService,
-    private readonly loginAttempts: LoginAttempts,
+    private readonly loginAttempts: LoginAttemptsService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
   ) {}

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { SqlAuditRepository } from '../audit/repositories/sql.audit.repository.js';
 import { BcryptPasswordHasher } from '../passwords/bcrypt.password-hasher.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
-import { PasswordPolicy } from '../passwords/password-policy.service.js';
+import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { SqlSessionsRepository } from '../sessions/repositories/sql.sessions.repository.js';
 import { RevocationList } from '../sessions/revocation-list.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
@@ -79,7 +79,7 @@ export class UsersCliModule {
           inject: [Database],
           useFactory: (db: Database) => new SqlMfaRepository(db),
         },
-        PasswordPolicy,
+        PasswordPolicyService,
         { provide: PasswordHasher, useClass: BcryptPasswordHasher },
       ],
     };

@@ -7,7 +7,7 @@ import { UserAdminService } from '../admin/user-admin.service.js';
 import type { Actor } from '../audit/actor.js';
 import { SignupDto } from '../auth/dto/signup.dto.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
-import { PasswordPolicy } from '../passwords/password-policy.service.js';
+import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { AppConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config.error.js';
@@ -45,7 +45,7 @@ const COMMAND_LINE: Actor = { id: null, client: { ip: null, userAgent: null, req
 interface Tools {
   readonly users: UsersService;
   readonly admin: UserAdminService;
-  readonly policy: PasswordPolicy;
+  readonly policy: PasswordPolicyService;
   readonly hasher: PasswordHasher;
 }
 
@@ -83,7 +83,7 @@ async function main(argv: readonly string[]): Promise<void> {
     await run(rest, {
       users: context.get(UsersService),
       admin: context.get(UserAdminService),
-      policy: context.get(PasswordPolicy),
+      policy: context.get(PasswordPolicyService),
       hasher: context.get(PasswordHasher),
     });
   } finally {

@@ -52,7 +52,7 @@ export const LINKS_CANCELLED_BY_ADDRESS_CHANGE: readonly EmailLinkPurpose[] = [
  * and spend or cancel the links mails carried.
  */
 @Injectable()
-export class MailQueue {
+export class MailQueueService {
   constructor(
     private readonly outbox: MailOutboxRepository,
     private readonly sender: MailSender,

@@ -8,7 +8,7 @@ import { FileMailTransport } from './delivery/file.mail-transport.js';
 import { MailSender } from './delivery/mail-sender.job.js';
 import { MailTransport, type OutgoingMail } from './delivery/mail-transport.js';
 import { SmtpMailTransport } from './delivery/smtp.mail-transport.js';
-import { MailQueue } from './mail-queue.service.js';
+import { MailQueueService } from './mail-queue.service.js';
 import { MailOutboxRepository } from './outbox/mail-outbox.repository.js';
 import { InMemoryMailOutboxRepository } from './outbox/repositories/in-memory.mail-outbox.repository.js';
 import { SqlMailOutboxRepository } from './outbox/repositories/sql.mail-outbox.repository.js';
@@ -24,11 +24,11 @@ class NoMailTransport extends MailTransport {
   }
 }
 
-/** Mail: the outbox, its background sender and the transport; MailQueue is the way in. */
+/** Mail: the outbox, its background sender and the transport; MailQueueService is the way in. */
 @Module({
   imports: [UsersModule, MetricsModule],
   providers: [
-    MailQueue,
+    MailQueueService,
     MailSender,
     { provide: MailTemplates, useFactory: () => MailTemplates.load() },
     {
@@ -48,6 +48,6 @@ class NoMailTransport extends MailTransport {
       },
     },
   ],
-  exports: [MailQueue],
+  exports: [MailQueueService],
 })
 export class MailModule {}

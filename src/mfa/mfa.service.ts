@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
-import { MailQueue } from '../mail/mail-queue.service.js';
+import { MailQueueService } from '../mail/mail-queue.service.js';
 import { MfaEncryptionKey } from './mfa-encryption-key.js';
 import { MfaRepository, type MfaFactor } from './mfa.repository.js';
 import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
@@ -49,7 +49,7 @@ export class MfaService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
-    private readonly mail: MailQueue,
+    private readonly mail: MailQueueService,
   ) {}
 
   async isEnabled(userId: string): Promise<boolean> {

@@ -14,7 +14,7 @@ export interface PasswordOwner {
  * not the account's own username or email. The length rules live on the DTOs.
  */
 @Injectable()
-export class PasswordPolicy {
+export class PasswordPolicyService {
   private readonly common: ReadonlySet<string> | undefined;
 
   constructor(config: AppConfig) {

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { FileServerSecretStore } from '../secrets/file.server-secret.store.js';
 import { ServerSecrets } from '../secrets/server-secrets.js';
 import { DeviceCookies } from './device-cookies.js';
-import { LoginAttempts } from './login-attempts.service.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import { RateLimiters } from './rate-limiters.js';
 import { InMemoryAccountDevicesRepository } from './repositories/in-memory.account-devices.repository.js';
 import { InMemoryKnownAddressesRepository } from './repositories/in-memory.known-addresses.repository.js';
@@ -22,7 +22,7 @@ async function setUp(env: Record<string, string> = {}) {
   const config = AppConfig.fromEnv({ ...LIMITS, ...env });
   const secrets = await ServerSecrets.load(config, new FileServerSecretStore('/nonexistent'));
   const cookies = new DeviceCookies(secrets, new InMemoryAccountDevicesRepository(), config);
-  const attempts = new LoginAttempts(
+  const attempts = new LoginAttemptsService(
     new RateLimiters(),
     config,
     cookies,
@@ -50,7 +50,7 @@ const from = (ip: string, deviceCookie?: string): ClientInfo => ({
 });
 const ok = (n: number) => Array<string>(n).fill('ok');
 
-describe('LoginAttempts', () => {
+describe('LoginAttemptsService', () => {
   it('gives each address LOGIN_MAX_FAILURES for an account, and no more', async () => {
     const { attempt } = await setUp();
     expect(await attempt('alice', from('203.0.113.1'), 4)).toEqual([...ok(3), 'account_address']);

@@ -48,7 +48,7 @@ interface Counter {
  * both, so the limits reveal no accounts.
  */
 @Injectable()
-export class LoginAttempts {
+export class LoginAttemptsService {
   private readonly perClient: RateLimiterAbstract;
   private readonly perAccount: RateLimiterAbstract;
   private readonly perAddress: RateLimiterAbstract | undefined;

@@ -10,7 +10,7 @@ import { DeviceCookieInterceptor } from './device-cookie.interceptor.js';
 import { DeviceCookies } from './device-cookies.js';
 import { IpRateLimitGuard } from './ip-rate-limit.guard.js';
 import { KnownAddressesRepository } from './known-addresses.repository.js';
-import { LoginAttempts } from './login-attempts.service.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import { RateLimiters } from './rate-limiters.js';
 import { InMemoryKnownAddressesRepository } from './repositories/in-memory.known-addresses.repository.js';
 import { SqlKnownAddressesRepository } from './repositories/sql.known-addresses.repository.js';
@@ -19,7 +19,7 @@ import { SqlKnownAddressesRepository } from './repositories/sql.known-addresses.
   imports: [AuditModule, MetricsModule, ServerSecretsModule],
   providers: [
     RateLimiters,
-    LoginAttempts,
+    LoginAttemptsService,
     IpRateLimitGuard,
     DeviceCookies,
     DeviceCookieInterceptor,
@@ -39,6 +39,12 @@ import { SqlKnownAddressesRepository } from './repositories/sql.known-addresses.
         db ? new SqlKnownAddressesRepository(db) : new InMemoryKnownAddressesRepository(),
     },
   ],
-  exports: [RateLimiters, LoginAttempts, IpRateLimitGuard, DeviceCookieInterceptor, DeviceCookies],
+  exports: [
+    RateLimiters,
+    LoginAttemptsService,
+    IpRateLimitGuard,
+    DeviceCookieInterceptor,
+    DeviceCookies,
+  ],
 })
 export class RateLimitModule {}
