@@ -10,13 +10,13 @@ import { SessionRetentionJob } from '../sessions/session-retention.job.js';
 import { KeyRingStore } from '../tokens/key-ring.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
-import { MailSender } from '../mail/delivery/mail-sender.job.js';
+import { MailSenderJob } from '../mail/delivery/mail-sender.job.js';
 import { MigrateCliModule } from './migrate-cli.module.js';
 import { RotateKeysCliModule } from './rotate-keys-cli.module.js';
 import { UsersCliModule } from './users-cli.module.js';
 
 /** What starts a timer when an application boots: none may run in a command-line tool. */
-const JOBS = [AuditRetentionJob, SessionRetentionJob, MailSender] as const;
+const JOBS = [AuditRetentionJob, SessionRetentionJob, MailSenderJob] as const;
 
 describe('the command-line contexts', () => {
   let dataDir: string;

@@ -4,7 +4,7 @@ import { ProblemException } from '../common/problems/problem.exception.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { emailKey } from '../users/identity.normalization.js';
 import type { User } from '../users/user.js';
-import { MailSender } from './delivery/mail-sender.job.js';
+import { MailSenderJob } from './delivery/mail-sender.job.js';
 import { linkLifetimeSeconds } from './mail-links.js';
 import {
   hashLinkToken,
@@ -55,7 +55,7 @@ export const LINKS_CANCELLED_BY_ADDRESS_CHANGE: readonly EmailLinkPurpose[] = [
 export class MailQueueService {
   constructor(
     private readonly outbox: MailOutboxRepository,
-    private readonly sender: MailSender,
+    private readonly sender: MailSenderJob,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}

@@ -5,7 +5,7 @@ import { Database } from '../database/database.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { FileMailTransport } from './delivery/file.mail-transport.js';
-import { MailSender } from './delivery/mail-sender.job.js';
+import { MailSenderJob } from './delivery/mail-sender.job.js';
 import { MailTransport, type OutgoingMail } from './delivery/mail-transport.js';
 import { SmtpMailTransport } from './delivery/smtp.mail-transport.js';
 import { MailQueueService } from './mail-queue.service.js';
@@ -29,7 +29,7 @@ class NoMailTransport extends MailTransport {
   imports: [UsersModule, MetricsModule],
   providers: [
     MailQueueService,
-    MailSender,
+    MailSenderJob,
     { provide: MailTemplates, useFactory: () => MailTemplates.load() },
     {
       provide: MailOutboxRepository,

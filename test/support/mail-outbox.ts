@@ -1,11 +1,11 @@
 import { Database } from '../../src/database/database.js';
-import { MailSender } from '../../src/mail/delivery/mail-sender.job.js';
+import { MailSenderJob } from '../../src/mail/delivery/mail-sender.job.js';
 import { emailKey } from '../../src/users/identity.normalization.js';
 import type { TestApp } from './test-app.js';
 
 /** Waits until the app's background sender has nothing left to do right now. */
 export async function mailSettled(app: TestApp): Promise<void> {
-  const sender = app.app.get(MailSender);
+  const sender = app.app.get(MailSenderJob);
   sender.wake();
   await sender.idle();
 }

@@ -49,7 +49,7 @@ const KEEP_FINISHED_MS = 2 * DAY_MS;
  * The timer never keeps the process alive, and shutdown waits for the pass in progress.
  */
 @Injectable()
-export class MailSender implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MailSenderJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
   private readonly owner = randomUUID();
   private readonly job = new PeriodicJob({
