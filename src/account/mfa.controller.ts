@@ -31,6 +31,17 @@ const TOO_MANY = {
     'The failed-login counters of `/login` are spent for the account from this client (every wrong password or code here counts, and a right one is refused too until `Retry-After`), or two checks of the account are already under way (`Retry-After: 1`)',
 } as const;
 
+/** What a route that asks for the password and a second factor (MFA on) can answer. */
+const PASSWORD_AND_CODE_PROBLEMS = [
+  ...BAD_BODY,
+  WRONG_PASSWORD,
+  WRONG_CODE,
+  { kind: 'mfaNotEnabled', detail: 'Two-factor login is off.' },
+  { kind: 'validation', detail: 'code must not be empty.' },
+  TOO_MANY,
+  { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
+] as const;
+
 @ApiTags('mfa')
 @ApiBearer()
 @Controller('me/mfa')
@@ -114,15 +125,7 @@ export class MfaController {
       'Needs the password and a code from the app (or a recovery code). Every other session ends.',
   })
   @ApiNoContentResponse({ description: 'Two-factor login is off' })
-  @ApiProblemResponses(
-    ...BAD_BODY,
-    WRONG_PASSWORD,
-    WRONG_CODE,
-    { kind: 'mfaNotEnabled', detail: 'Two-factor login is off.' },
-    { kind: 'validation', detail: 'code must not be empty.' },
-    TOO_MANY,
-    { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
-  )
+  @ApiProblemResponses(...PASSWORD_AND_CODE_PROBLEMS)
   async disable(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: SecondFactorCheckDto,
@@ -142,15 +145,7 @@ export class MfaController {
       'Needs the password and a code from the app (or a recovery code). Every other session ends.',
   })
   @ApiOkResponse({ type: RecoveryCodesDto })
-  @ApiProblemResponses(
-    ...BAD_BODY,
-    WRONG_PASSWORD,
-    WRONG_CODE,
-    { kind: 'mfaNotEnabled', detail: 'Two-factor login is off.' },
-    { kind: 'validation', detail: 'code must not be empty.' },
-    TOO_MANY,
-    { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
-  )
+  @ApiProblemResponses(...PASSWORD_AND_CODE_PROBLEMS)
   async regenerate(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() dto: SecondFactorCheckDto,
