@@ -1,18 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { failure, fromEnv } from '../../test/support/config.js';
 import { AppConfig } from './app-config.js';
-import { ConfigError } from './config.error.js';
-
-const fromEnv = (env: Record<string, string>) => AppConfig.fromEnv(env);
-const failure = (env: Record<string, string>): ConfigError => {
-  try {
-    fromEnv(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('AppConfig.fromEnv: token keys', () => {
   it.each([
