@@ -17,7 +17,11 @@ export abstract class AuditRepository {
   abstract deleteOlderThan(cutoff: Date, batchSize?: number): Promise<number>;
 }
 
-/** Newest first, ties broken by id descending: the order every implementation lists in. */
+/**
+ * Newest first, ties broken by id descending: the order every implementation lists in. Ids are
+ * UUIDv7 (time-ordered, monotonic within a process), so events sharing a millisecond list in the
+ * order they were appended.
+ */
 export function newestFirst(a: AuditEvent, b: AuditEvent): number {
   return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }

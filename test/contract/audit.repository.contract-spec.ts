@@ -66,6 +66,16 @@ describe.each(STORES)('AuditRepository contract: %s', (_name, open) => {
     expect([...first, ...rest].map((e) => e.id)).toEqual(all.map((e) => e.id));
   });
 
+  it('lists events recorded in the same millisecond newest first, in the order they were appended', async () => {
+    // A signup and its verification mail, or a login and its MFA step, often share a millisecond.
+    const userId = randomUUID();
+    const at = new Date();
+    const appended = [];
+    for (let i = 0; i < 20; i++) appended.push((await audit.append(event(userId, at))).id);
+    const listed = await audit.listForUser(userId, 100);
+    expect(listed.map((e) => e.id)).toEqual([...appended].reverse());
+  });
+
   it('keeps who acted on an account', async () => {
     const userId = randomUUID();
     const actorId = randomUUID();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { Injectable } from '@nestjs/common';
 import type { AuditCursor, AuditEvent, AuditFilter, NewAuditEvent } from '../audit-event.js';
 import { AuditRepository, newestFirst } from '../audit.repository.js';
@@ -8,7 +8,7 @@ export class InMemoryAuditRepository extends AuditRepository {
   private events: AuditEvent[] = [];
 
   append(event: NewAuditEvent): Promise<AuditEvent> {
-    const stored: AuditEvent = { ...event, id: randomUUID() };
+    const stored: AuditEvent = { ...event, id: timeOrderedUuid() };
     this.events.push(stored);
     return Promise.resolve(stored);
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { deleteInBatches } from '../../database/batched-delete.js';
@@ -56,7 +56,7 @@ export class SqlAuditRepository extends AuditRepository {
   }
 
   async append(event: NewAuditEvent): Promise<AuditEvent> {
-    const stored: AuditEvent = { ...event, id: randomUUID() };
+    const stored: AuditEvent = { ...event, id: timeOrderedUuid() };
     await this.insert(
       stored.id,
       stored.type,
