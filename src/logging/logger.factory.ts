@@ -61,11 +61,23 @@ export function isoTimeCachedPerMillisecond(now: () => number = Date.now): () =>
   };
 }
 
+/** Lines held before a write (~25 request lines): one write per batch under load. */
+export const LOG_BATCH_BYTES = 8192;
+/** The longest a line waits when the server is quiet. */
+export const LOG_FLUSH_MS = 200;
+
 /**
- * Standard output, written asynchronously: a request's log line is queued and written with the
- * lines queued meanwhile (one write per batch under load, at once when idle), instead of one
- * blocking write per line. Pino flushes what is queued when the process exits, on a crash too.
+ * Standard output, written asynchronously and in batches: lines are held until LOG_BATCH_BYTES
+ * are queued or LOG_FLUSH_MS have passed, then written together, instead of one write (and one
+ * hand-off to libuv's threads) per line — the request line's write was ~8% of GET /protected's
+ * CPU (bench A/B, docs/performance.md). Pino flushes what is queued when the process exits, on a
+ * crash too; only a SIGKILL loses the last LOG_FLUSH_MS of lines.
  */
 function standardOutput(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
+  return pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_BATCH_BYTES,
+    periodicFlush: LOG_FLUSH_MS,
+  });
 }
