@@ -170,6 +170,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0010-bounded-session-storage',
       '0011-revocation-order',
       '0012-create-account-devices',
+      '0013-create-identities',
     ]);
 
     const revoked: string[] = [];
@@ -196,5 +197,82 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
     // A token spent before the upgrade, replayed after the interval, is still reuse.
     expect(await service.rotate(spent!, client)).toMatchObject({ kind: 'reused' });
     expect(revoked).toEqual([sessionId]);
+  });
+
+  it('0013 lets password_hash be null and keeps every account, its password and what hangs off it', async () => {
+    const db = await freshDatabase();
+    await runMigrations(
+      db,
+      Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0013')),
+    );
+    const now = new Date().toISOString();
+    const user = (id: string) => ({
+      id,
+      username: id,
+      username_key: id,
+      email: `${id}@example.com`,
+      email_key: `${id}@example.com`,
+      password_hash: `$2b$04$hash-of-${id}`,
+      created_at: now,
+    });
+    await db
+      .insertInto('users')
+      .values([user('u1'), user('u2')])
+      .execute();
+    await db.insertInto('user_roles').values({ user_id: 'u1', role: 'admin' }).execute();
+    const session = (id: string, userId: string) => ({
+      id,
+      user_id: userId,
+      created_at: now,
+      last_used_at: now,
+      expires_at: now,
+    });
+    await db
+      .insertInto('sessions')
+      .values([session('s1', 'u1'), session('s2', 'u2')])
+      .execute();
+
+    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
+
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'username', 'email_key', 'password_hash', 'created_at'])
+      .orderBy('id')
+      .execute();
+    expect(rows.map(({ id, password_hash }) => ({ id, password_hash }))).toEqual([
+      { id: 'u1', password_hash: '$2b$04$hash-of-u1' },
+      { id: 'u2', password_hash: '$2b$04$hash-of-u2' },
+    ]);
+    expect(await db.selectFrom('user_roles').selectAll().execute()).toEqual([
+      { user_id: 'u1', role: 'admin' },
+    ]);
+    expect(await db.selectFrom('sessions').select('id').orderBy('id').execute()).toEqual([
+      { id: 's1' },
+      { id: 's2' },
+    ]);
+
+    await db
+      .insertInto('users')
+      .values({ ...user('u3'), password_hash: null })
+      .execute();
+    const u3 = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', 'u3')
+      .executeTakeFirstOrThrow();
+    expect(u3.password_hash).toBeNull();
+    // The unique indexes and the foreign keys pointing at users are still there.
+    await expect(
+      db
+        .insertInto('users')
+        .values({ ...user('u4'), email_key: 'u1@example.com' })
+        .execute(),
+    ).rejects.toThrow();
+    await expect(
+      db.insertInto('sessions').values(session('s9', 'nobody')).execute(),
+    ).rejects.toThrow();
+    await db.deleteFrom('users').where('id', '=', 'u1').execute();
+    expect(await db.selectFrom('sessions').select('id').execute()).toEqual([{ id: 's2' }]);
+    expect(await db.selectFrom('user_roles').selectAll().execute()).toEqual([]);
   });
 });
