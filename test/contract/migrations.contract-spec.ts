@@ -3,11 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { sql, type Migration } from 'kysely';
+import bcrypt from 'bcryptjs';
+import { Migrator, sql, type Migration } from 'kysely';
 import type { SqlDatabaseConfig } from '../../src/database/database.factory.js';
 import { openDatabase } from '../../src/database/database.factory.js';
 import type { Database } from '../../src/database/database.js';
 import { MIGRATIONS } from '../../src/database/migrations/migration-list.js';
+import { NO_PASSWORD_PLACEHOLDER } from '../../src/database/migrations/0013-create-identities.js';
 import { SqlSessionsRepository } from '../../src/sessions/repositories/sql.sessions.repository.js';
 import type { RevocationList } from '../../src/sessions/revocation-list.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
@@ -274,5 +276,66 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
     await db.deleteFrom('users').where('id', '=', 'u1').execute();
     expect(await db.selectFrom('sessions').select('id').execute()).toEqual([{ id: 's2' }]);
     expect(await db.selectFrom('user_roles').selectAll().execute()).toEqual([]);
+  });
+
+  it('0013 goes down again: password_hash is required, and an account without one gets a hash no password matches', async () => {
+    const db = await freshDatabase();
+    await runMigrations(db);
+    const now = new Date().toISOString();
+    await db
+      .insertInto('users')
+      .values({
+        id: 'u1',
+        username: 'nopass',
+        username_key: 'nopass',
+        email: 'nopass@example.com',
+        email_key: 'nopass@example.com',
+        password_hash: null,
+        created_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('sessions')
+      .values({
+        id: 's1',
+        user_id: 'u1',
+        created_at: now,
+        last_used_at: now,
+        expires_at: now,
+      })
+      .execute();
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+    });
+    expect((await migrator.migrateDown()).results).toEqual([
+      { migrationName: '0013-create-identities', direction: 'Down', status: 'Success' },
+    ]);
+
+    const { password_hash } = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', 'u1')
+      .executeTakeFirstOrThrow();
+    expect(password_hash).toBe(NO_PASSWORD_PLACEHOLDER);
+    expect(await bcrypt.compare('', NO_PASSWORD_PLACEHOLDER)).toBe(false);
+    expect(await tableExists(db, 'identities')).toBe(false);
+    expect(await db.selectFrom('sessions').select('id').execute()).toEqual([{ id: 's1' }]);
+    await expect(
+      db
+        .insertInto('users')
+        .values({
+          id: 'u2',
+          username: 'x',
+          username_key: 'x',
+          email: 'x@example.com',
+          email_key: 'x@example.com',
+          password_hash: null,
+          created_at: now,
+        })
+        .execute(),
+    ).rejects.toThrow();
+    // …and up once more.
+    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
   });
 });
