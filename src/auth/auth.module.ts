@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module.js';
+import { IdentitiesModule } from '../identities/identities.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
@@ -43,6 +44,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     TokensModule,
     PasswordsModule,
     MfaModule,
+    IdentitiesModule,
     RateLimitModule,
     AuditModule,
     MetricsModule,

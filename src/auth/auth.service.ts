@@ -88,6 +88,7 @@ export class AuthService {
       });
       throw tooManyFailedLogins(limited.retryAfterSeconds);
     }
+    // An account without a password (made through a provider) costs and answers as a wrong one.
     const valid = await this.hasher.verify(password, user?.passwordHash);
     const failure = loginFailure(user, valid);
     if (!user || failure) {
@@ -99,7 +100,7 @@ export class AuthService {
       });
       throw invalidCredentials();
     }
-    if (this.hasher.needsRehash(user.passwordHash)) {
+    if (user.passwordHash !== null && this.hasher.needsRehash(user.passwordHash)) {
       // BCRYPT_COST went up, or the hash came from elsewhere ($2a$, $2y$): upgrade it now that we
       // hold the password.
       await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));

@@ -9,7 +9,7 @@ import { InFlightLimit } from '../rate-limit/in-flight-limit.js';
 import { LoginAttemptsService } from '../rate-limit/login-attempts.service.js';
 import { tooManyRequests } from '../rate-limit/too-many-requests.js';
 import { usernameKey } from '../users/identity.normalization.js';
-import type { User } from '../users/user.js';
+import { hasPassword, type User } from '../users/user.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 
 /**
@@ -62,6 +62,7 @@ export class ReauthenticationService {
     // Decided before the attempt is taken: a request missing what it needs checks nothing.
     const secondFactor = await this.secondFactorToCheck(user, proof, rule);
     await this.underLimits(user, client, async () => {
+      // No password (an account made through a provider): the same cost and the same 403.
       if (!(await this.hasher.verify(proof.password, user.passwordHash))) throw wrongPassword();
       if (
         secondFactor &&
@@ -70,6 +71,15 @@ export class ReauthenticationService {
         throw wrongMfaCode();
       }
     });
+  }
+
+  /**
+   * Whether `confirm` can ever succeed for this account: false for one made through a provider
+   * that has no password yet. Routes that ask for the current password branch here to accept a
+   * recent interactive sign-in instead (REAUTH_MAX_AGE).
+   */
+  hasPassword(user: User): boolean {
+    return hasPassword(user);
   }
 
   /**

@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { UserAdminService } from '../admin/user-admin.service.js';
 import { AuditRetentionJob } from '../audit/audit-retention.job.js';
 import { SessionRetentionJob } from '../sessions/session-retention.job.js';
+import { FederatedFlowsRetentionJob } from '../identities/federated-flows-retention.job.js';
 import { KeyRingStore } from '../tokens/key-ring.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { Database } from '../database/database.js';
@@ -16,7 +17,12 @@ import { RotateKeysCliModule } from './rotate-keys-cli.module.js';
 import { UsersCliModule } from './users-cli.module.js';
 
 /** What starts a timer when an application boots: none may run in a command-line tool. */
-const JOBS = [AuditRetentionJob, SessionRetentionJob, MailSenderJob] as const;
+const JOBS = [
+  AuditRetentionJob,
+  SessionRetentionJob,
+  MailSenderJob,
+  FederatedFlowsRetentionJob,
+] as const;
 
 describe('the command-line contexts', () => {
   let dataDir: string;

@@ -15,7 +15,8 @@ export interface UsersTable {
   email: string;
   /** Lower case: the unique key. */
   email_key: string;
-  password_hash: string;
+  /** Null for an account created through a provider, until its owner sets a password (0013). */
+  password_hash: ColumnType<string | null, string | null, string | null>;
   created_at: Timestamp;
   disabled_at: NullableTimestamp;
   /** When the owner proved the address by following a link sent to it; null until then. */
@@ -185,6 +186,61 @@ export interface AccountDevicesTable {
   minted: ColumnType<number, number | undefined, number>;
 }
 
+/** A provider's identity (issuer, sub) linked to an account (0013). */
+export interface IdentitiesTable {
+  id: string;
+  user_id: string;
+  /** Our id of the provider (OIDC_PROVIDERS). */
+  provider: string;
+  issuer: string;
+  subject: string;
+  /** The address the provider gave when the identity was linked. */
+  email: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+}
+
+/** Between our redirect to a provider and its redirect back (0013). */
+export interface FederatedFlowsTable {
+  /** SHA-256 of the random value in the flow's cookie. */
+  id_hash: string;
+  provider: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  app_redirect_uri: string;
+  app_state: string | null;
+  app_code_challenge: string;
+  purpose: string;
+  user_id: string | null;
+  expires_at: Timestamp;
+}
+
+/** The single-use codes handed to apps (0013). */
+export interface AuthorizationCodesTable {
+  /** SHA-256 of the code. */
+  code_hash: string;
+  user_id: string;
+  provider: string;
+  purpose: string;
+  code_challenge: string;
+  redirect_uri: string;
+  identity_id: string | null;
+  issuer: string;
+  subject: string;
+  email: string;
+  /** 0 or 1. */
+  email_verified: number;
+  /** RFC 8176 methods as JSON. */
+  amr: string;
+  auth_time: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  reused_at: NullableTimestamp;
+  result_kind: string | null;
+  result_id: string | null;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -201,6 +257,9 @@ export interface DatabaseSchema {
   user_roles: UserRolesTable;
   session_revocations: SessionRevocationsTable;
   account_devices: AccountDevicesTable;
+  identities: IdentitiesTable;
+  federated_flows: FederatedFlowsTable;
+  authorization_codes: AuthorizationCodesTable;
 }
 
 /** Where revocations take their place in commit order (see commit-order.ts): both tables share one. */

@@ -63,9 +63,9 @@ export class BcryptPasswordHasher
     return this.run<string>('hash', { password, cost: this.config.bcryptCost });
   }
 
-  async verify(password: string, hash: string | undefined): Promise<boolean> {
+  async verify(password: string, hash: string | null | undefined): Promise<boolean> {
     // Never let bcrypt's 72-byte truncation make a longer password match; still spend the time.
-    const usable = hash !== undefined && utf8Length(password) <= PASSWORD_MAX_BYTES;
+    const usable = typeof hash === 'string' && utf8Length(password) <= PASSWORD_MAX_BYTES;
     const matches = await this.compare(password, usable ? hash : this.dummyHash);
     return usable && matches;
   }

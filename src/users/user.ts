@@ -4,7 +4,8 @@ export interface User {
   /** The display form, as signed up (after Unicode NFKC normalisation). */
   readonly username: string;
   readonly email: string;
-  readonly passwordHash: string;
+  /** Null for an account created through a provider, until its owner sets one (/password/forgot). */
+  readonly passwordHash: string | null;
   readonly createdAt: Date;
   /** Set by an admin or operator to disable the account: logins and refreshes are refused. */
   readonly disabledAt: Date | null;
@@ -20,7 +21,8 @@ export interface User {
 export interface NewUser {
   readonly username: string;
   readonly email: string;
-  readonly passwordHash: string;
+  /** Null: an account created through a provider, which has no password. */
+  readonly passwordHash: string | null;
   /** Roles besides `user`, which everyone has; none when absent. */
   readonly roles?: readonly string[];
 }
@@ -36,4 +38,9 @@ export interface UserSearch {
   readonly disabled?: boolean;
   /** Only accounts whose username key sorts after this one (the page cursor). */
   readonly after?: string;
+}
+
+/** Whether the account has a password (one created through a provider has none until it sets one). */
+export function hasPassword(user: Pick<User, 'passwordHash'>): boolean {
+  return user.passwordHash !== null;
 }

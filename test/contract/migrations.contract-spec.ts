@@ -3,11 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { sql, type Migration } from 'kysely';
+import bcrypt from 'bcryptjs';
+import { Migrator, sql, type Migration } from 'kysely';
 import type { SqlDatabaseConfig } from '../../src/database/database.factory.js';
 import { openDatabase } from '../../src/database/database.factory.js';
 import type { Database } from '../../src/database/database.js';
 import { MIGRATIONS } from '../../src/database/migrations/migration-list.js';
+import { NO_PASSWORD_PLACEHOLDER } from '../../src/database/migrations/0013-create-identities.js';
 import { SqlSessionsRepository } from '../../src/sessions/repositories/sql.sessions.repository.js';
 import type { RevocationList } from '../../src/sessions/revocation-list.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
@@ -170,6 +172,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0010-bounded-session-storage',
       '0011-revocation-order',
       '0012-create-account-devices',
+      '0013-create-identities',
     ]);
 
     const revoked: string[] = [];
@@ -196,5 +199,143 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
     // A token spent before the upgrade, replayed after the interval, is still reuse.
     expect(await service.rotate(spent!, client)).toMatchObject({ kind: 'reused' });
     expect(revoked).toEqual([sessionId]);
+  });
+
+  it('0013 lets password_hash be null and keeps every account, its password and what hangs off it', async () => {
+    const db = await freshDatabase();
+    await runMigrations(
+      db,
+      Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0013')),
+    );
+    const now = new Date().toISOString();
+    const user = (id: string) => ({
+      id,
+      username: id,
+      username_key: id,
+      email: `${id}@example.com`,
+      email_key: `${id}@example.com`,
+      password_hash: `$2b$04$hash-of-${id}`,
+      created_at: now,
+    });
+    await db
+      .insertInto('users')
+      .values([user('u1'), user('u2')])
+      .execute();
+    await db.insertInto('user_roles').values({ user_id: 'u1', role: 'admin' }).execute();
+    const session = (id: string, userId: string) => ({
+      id,
+      user_id: userId,
+      created_at: now,
+      last_used_at: now,
+      expires_at: now,
+    });
+    await db
+      .insertInto('sessions')
+      .values([session('s1', 'u1'), session('s2', 'u2')])
+      .execute();
+
+    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
+
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'username', 'email_key', 'password_hash', 'created_at'])
+      .orderBy('id')
+      .execute();
+    expect(rows.map(({ id, password_hash }) => ({ id, password_hash }))).toEqual([
+      { id: 'u1', password_hash: '$2b$04$hash-of-u1' },
+      { id: 'u2', password_hash: '$2b$04$hash-of-u2' },
+    ]);
+    expect(await db.selectFrom('user_roles').selectAll().execute()).toEqual([
+      { user_id: 'u1', role: 'admin' },
+    ]);
+    expect(await db.selectFrom('sessions').select('id').orderBy('id').execute()).toEqual([
+      { id: 's1' },
+      { id: 's2' },
+    ]);
+
+    await db
+      .insertInto('users')
+      .values({ ...user('u3'), password_hash: null })
+      .execute();
+    const u3 = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', 'u3')
+      .executeTakeFirstOrThrow();
+    expect(u3.password_hash).toBeNull();
+    // The unique indexes and the foreign keys pointing at users are still there.
+    await expect(
+      db
+        .insertInto('users')
+        .values({ ...user('u4'), email_key: 'u1@example.com' })
+        .execute(),
+    ).rejects.toThrow();
+    await expect(
+      db.insertInto('sessions').values(session('s9', 'nobody')).execute(),
+    ).rejects.toThrow();
+    await db.deleteFrom('users').where('id', '=', 'u1').execute();
+    expect(await db.selectFrom('sessions').select('id').execute()).toEqual([{ id: 's2' }]);
+    expect(await db.selectFrom('user_roles').selectAll().execute()).toEqual([]);
+  });
+
+  it('0013 goes down again: password_hash is required, and an account without one gets a hash no password matches', async () => {
+    const db = await freshDatabase();
+    await runMigrations(db);
+    const now = new Date().toISOString();
+    await db
+      .insertInto('users')
+      .values({
+        id: 'u1',
+        username: 'nopass',
+        username_key: 'nopass',
+        email: 'nopass@example.com',
+        email_key: 'nopass@example.com',
+        password_hash: null,
+        created_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('sessions')
+      .values({
+        id: 's1',
+        user_id: 'u1',
+        created_at: now,
+        last_used_at: now,
+        expires_at: now,
+      })
+      .execute();
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+    });
+    expect((await migrator.migrateDown()).results).toEqual([
+      { migrationName: '0013-create-identities', direction: 'Down', status: 'Success' },
+    ]);
+
+    const { password_hash } = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', 'u1')
+      .executeTakeFirstOrThrow();
+    expect(password_hash).toBe(NO_PASSWORD_PLACEHOLDER);
+    expect(await bcrypt.compare('', NO_PASSWORD_PLACEHOLDER)).toBe(false);
+    expect(await tableExists(db, 'identities')).toBe(false);
+    expect(await db.selectFrom('sessions').select('id').execute()).toEqual([{ id: 's1' }]);
+    await expect(
+      db
+        .insertInto('users')
+        .values({
+          id: 'u2',
+          username: 'x',
+          username_key: 'x',
+          email: 'x@example.com',
+          email_key: 'x@example.com',
+          password_hash: null,
+          created_at: now,
+        })
+        .execute(),
+    ).rejects.toThrow();
+    // …and up once more.
+    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
   });
 });

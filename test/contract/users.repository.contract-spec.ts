@@ -83,6 +83,15 @@ describe.each(STORES)('UsersRepository contract: %s', (_name, open) => {
     expect((await users.findById(created.id))?.passwordHash).toBe('$2b$12$newhash');
   });
 
+  it('keeps an account without a password (made through a provider) until one is set', async () => {
+    const created = await users.create({ ...newUser(), passwordHash: null });
+    expect(created.passwordHash).toBeNull();
+    expect((await users.findById(created.id))?.passwordHash).toBeNull();
+    expect((await users.findByEmail(created.email))?.passwordHash).toBeNull();
+    await users.updatePasswordHash(created.id, '$2b$12$first');
+    expect((await users.findByUsername(created.username))?.passwordHash).toBe('$2b$12$first');
+  });
+
   it('finds a user by email, case-insensitively', async () => {
     const created = await users.create(newUser());
     expect(await users.findByEmail(created.email.toUpperCase())).toEqual(created);

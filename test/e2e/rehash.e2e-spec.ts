@@ -12,6 +12,7 @@ const storedHash = async (app: TestApp, username: string): Promise<string> => {
     .select('password_hash')
     .where('username_key', '=', username.toLowerCase())
     .executeTakeFirstOrThrow();
+  if (row.password_hash === null) throw new Error(`${username} has no password`);
   return row.password_hash;
 };
 

@@ -10,6 +10,7 @@ import * as createMfa from './0009-create-mfa.js';
 import * as boundedSessionStorage from './0010-bounded-session-storage.js';
 import * as revocationOrder from './0011-revocation-order.js';
 import * as createAccountDevices from './0012-create-account-devices.js';
+import * as createIdentities from './0013-create-identities.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -32,4 +33,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-bounded-session-storage': boundedSessionStorage,
   '0011-revocation-order': revocationOrder,
   '0012-create-account-devices': createAccountDevices,
+  '0013-create-identities': createIdentities,
 };
