@@ -7,6 +7,7 @@ import { ConfigError } from './config.error.js';
 import { EnvReader } from './env-reader.js';
 import { parseIntrospectionClients, type IntrospectionClient } from './introspection-config.js';
 import { parseMailConfig, type MailConfig } from './mail-config.js';
+import { parseOidcConfig, type OidcConfig } from './oidc-config.js';
 import { parseTrustProxy, type TrustProxy } from './proxy-config.js';
 import { parseTokensConfig, type JwtConfig, type SecretsConfig } from './tokens-config.js';
 import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from './roles.js';
@@ -100,6 +101,8 @@ export class AppConfig {
   readonly roles: readonly string[];
   /** CORS_ORIGINS and REFRESH_TOKEN_COOKIE. */
   readonly browser: BrowserConfig;
+  /** Sign-in through OpenID Connect providers: OIDC_PROVIDERS, LOGIN_REDIRECT_URIS, REAUTH_MAX_AGE. */
+  readonly oidc: OidcConfig;
 
   constructor(values: { readonly [K in keyof AppConfig]: AppConfig[K] }) {
     Object.assign(this, values);
@@ -144,6 +147,7 @@ export class AppConfig {
       roles: parseRoles(read.optional('ROLES')),
       browser: parseBrowserConfig(read),
       introspectionClients: parseIntrospectionClients(read),
+      oidc: parseOidcConfig(read, explicitPublicUrl === undefined ? undefined : publicUrl),
       mfa: {
         issuer: read.string('MFA_ISSUER', new URL(publicUrl).host),
         encryptionKey: parseMfaKey(read.optional('MFA_ENCRYPTION_KEY')),
