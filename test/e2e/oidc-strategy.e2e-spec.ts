@@ -54,6 +54,11 @@ async function discovered(service: OidcProvidersService, id = 'acme'): Promise<v
   while (!service.isAvailable(id)) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** passport's registry, which its types do not declare. */
+function registeredStrategy(name: string): unknown {
+  return (passport as unknown as { _strategy(name: string): unknown })._strategy(name);
+}
+
 function failureOf(promise: Promise<unknown>): Promise<string> {
   return promise.then(
     () => 'succeeded',
@@ -83,10 +88,7 @@ describe('OpenID Connect strategies over openid-client/passport, against a real 
 
   it('discovers the provider and registers its strategy with passport as oidc:acme', () => {
     expect(service.list()).toEqual([{ id: 'acme', name: 'Acme' }]);
-    const registered = (passport as unknown as { _strategy(name: string): unknown })._strategy(
-      'oidc:acme',
-    );
-    expect(registered).toEqual(expect.objectContaining({ name: 'oidc:acme' }));
+    expect(registeredStrategy('oidc:acme')).toEqual(expect.objectContaining({ name: 'oidc:acme' }));
   });
 
   it('answers an unknown provider apart from an unavailable one', () => {
@@ -159,6 +161,28 @@ describe('OpenID Connect strategies over openid-client/passport, against a real 
     const callback = await provider.signIn(authorizationUrl, ALICE.sub);
     provider.tamperNextIdToken((claims) => ({ ...claims, aud: OTHER_CLIENT.client_id }));
     expect(await failureOf(acmeSignIn.complete(callback.searchParams, checks))).toBe('invalid');
+  });
+
+  it('refuses a code the provider issued to another client (its token endpoint says invalid_grant)', async () => {
+    const { authorizationUrl, checks } = await acmeSignIn.begin();
+    const forOther = new URL(authorizationUrl);
+    forOther.searchParams.set('client_id', OTHER_CLIENT.client_id);
+    const callback = await provider.signIn(forOther, ALICE.sub);
+    expect(callback.searchParams.get('code')).toEqual(expect.any(String));
+    expect(await failureOf(acmeSignIn.complete(callback.searchParams, checks))).toBe('invalid');
+  });
+
+  it('reads an account as the provider has it at sign-in time', async () => {
+    provider.setAccount({ ...BOB, email_verified: true });
+    try {
+      const { authorizationUrl, checks } = await acmeSignIn.begin();
+      const callback = await provider.signIn(authorizationUrl, BOB.sub);
+      expect(await acmeSignIn.complete(callback.searchParams, checks)).toEqual(
+        expect.objectContaining({ sub: BOB.sub, email_verified: true }),
+      );
+    } finally {
+      provider.setAccount(BOB);
+    }
   });
 
   it('refuses a callback replayed into another flow (its state, nonce and verifier differ)', async () => {
@@ -258,9 +282,13 @@ describe('a provider down at start', () => {
     const callback = await provider.signIn(authorizationUrl, ALICE.sub);
     await provider.stop();
     expect(await failureOf(signIn.complete(callback.searchParams, checks))).toBe('unavailable');
+    // At shutdown its strategy leaves passport.
+    expect(registeredStrategy('oidc:acme')).toEqual(expect.objectContaining({ name: 'oidc:acme' }));
+    service.onApplicationShutdown();
+    expect(registeredStrategy('oidc:acme')).toBeUndefined();
   });
 
-  it('stops retrying at shutdown, and unregisters its strategy', async () => {
+  it('stops retrying at shutdown', async () => {
     service = new OidcProvidersService([acme(provider.issuer)], FAST_RETRY);
     service.onApplicationBootstrap();
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -51,6 +51,8 @@ export interface TestProvider {
    * client's callback, with `code`/`state` or `error`), without following it.
    */
   signIn(authorizationUrl: string | URL, account: string, consent?: Consent): Promise<URL>;
+  /** Adds an account, or replaces the one with its `sub` (an address changed or verified since). */
+  setAccount(account: TestAccount): void;
   /**
    * Rewrites the next ID token the token endpoint issues (re-signed with the provider's own key,
    * so only the claims are wrong): `{ ...claims, aud: 'other-client' }`, `{ ...claims, nonce: 'x' }`.
@@ -133,6 +135,9 @@ export async function createTestProvider(options: TestProviderOptions): Promise<
     },
     signIn: (authorizationUrl, account, consent = 'grant') =>
       signIn(new URL(authorizationUrl), issuer, account, consent),
+    setAccount(account) {
+      accounts.set(account.sub, account);
+    },
     tamperNextIdToken(rewrite) {
       rewriteNext = rewrite;
     },
