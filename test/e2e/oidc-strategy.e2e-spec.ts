@@ -35,7 +35,7 @@ const ALICE: TestAccount = {
   preferred_username: 'alice',
 };
 const BOB: TestAccount = { sub: 'bob-sub', email: 'bob@example.com', email_verified: false };
-const FAST_RETRY = { firstDelayMs: 50, maxDelayMs: 200, timeoutSeconds: 2 };
+const FAST_RETRY = { firstDelayMs: 50, maxDelayMs: 200, timeoutSeconds: 2, onDemandEveryMs: 1_000 };
 
 const acme = (issuer: string): OidcProviderConfig => ({
   id: 'acme',
@@ -270,6 +270,25 @@ describe('a provider down at start', () => {
     expect(await signIn.complete(callback.searchParams, checks)).toEqual(
       expect.objectContaining({ sub: ALICE.sub }),
     );
+  });
+
+  it('tries discovery again at a sign-in rather than wait for a distant retry', async () => {
+    const slowRetry = {
+      ...FAST_RETRY,
+      firstDelayMs: 60_000,
+      maxDelayMs: 60_000,
+      onDemandEveryMs: 0,
+    };
+    service = new OidcProvidersService([acme(provider.issuer)], slowRetry);
+    service.onApplicationBootstrap();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await provider.start();
+    // The next retry is a minute away; this sign-in answers unavailable, and starts one now.
+    expect(() => service?.signIn('acme')).toThrow(
+      expect.objectContaining({ failure: 'unavailable' }),
+    );
+    await discovered(service);
+    expect(service.signIn('acme')).toBeDefined();
   });
 
   it('answers unavailable when the provider goes away between the redirect and the callback', async () => {

@@ -11,12 +11,19 @@ export interface DiscoveryRetry {
   readonly maxDelayMs: number;
   /** Seconds one discovery request may take. */
   readonly timeoutSeconds: number;
+  /**
+   * A sign-in asked of a provider not discovered yet tries discovery at once rather than at the
+   * next retry (up to `maxDelayMs` away), at most this often: a provider back after a long outage
+   * is usable at the next sign-in, and sign-ins cannot flood it with discovery requests.
+   */
+  readonly onDemandEveryMs: number;
 }
 
 export const DEFAULT_DISCOVERY_RETRY: DiscoveryRetry = {
   firstDelayMs: 1_000,
   maxDelayMs: 60_000,
   timeoutSeconds: 10,
+  onDemandEveryMs: 1_000,
 };
 
 interface ProviderState {
@@ -24,6 +31,10 @@ interface ProviderState {
   signIn: OidcSignIn | undefined;
   failures: number;
   timer: NodeJS.Timeout | undefined;
+  /** The discovery in flight, if any. */
+  discovering: Promise<void> | undefined;
+  /** When the last discovery started (ms since the epoch). */
+  lastAttemptAt: number;
 }
 
 /**
@@ -46,13 +57,20 @@ export class OidcProvidersService implements OnApplicationBootstrap, OnApplicati
     this.providers = new Map(
       providers.map((config) => [
         config.id,
-        { config, signIn: undefined, failures: 0, timer: undefined },
+        {
+          config,
+          signIn: undefined,
+          failures: 0,
+          timer: undefined,
+          discovering: undefined,
+          lastAttemptAt: 0,
+        },
       ]),
     );
   }
 
   onApplicationBootstrap(): void {
-    for (const provider of this.providers.values()) void this.discover(provider);
+    for (const provider of this.providers.values()) this.discoverNow(provider);
   }
 
   onApplicationShutdown(): void {
@@ -86,14 +104,26 @@ export class OidcProvidersService implements OnApplicationBootstrap, OnApplicati
     const provider = this.providers.get(providerId);
     if (!provider) throw new UnknownOidcProviderError(providerId);
     if (!provider.signIn) {
+      if (Date.now() - provider.lastAttemptAt >= this.retry.onDemandEveryMs) {
+        this.discoverNow(provider);
+      }
       throw new OidcSignInError('unavailable', `provider ${providerId} is not discovered yet`);
     }
     return provider.signIn;
   }
 
-  private async discover(provider: ProviderState): Promise<void> {
+  /** Starts a discovery unless one is in flight, replacing the retry timer. */
+  private discoverNow(provider: ProviderState): void {
+    if (provider.discovering || this.stopping.signal.aborted) return;
+    clearTimeout(provider.timer);
     provider.timer = undefined;
-    if (this.stopping.signal.aborted) return;
+    provider.lastAttemptAt = Date.now();
+    provider.discovering = this.discover(provider).finally(() => {
+      provider.discovering = undefined;
+    });
+  }
+
+  private async discover(provider: ProviderState): Promise<void> {
     const { id, issuer } = provider.config;
     try {
       const configuration = await this.discovery(provider.config);
@@ -115,7 +145,7 @@ export class OidcProvidersService implements OnApplicationBootstrap, OnApplicati
           `Discovery of provider ${id} at ${issuer} failed (${provider.failures}×): ${reason(error)}; its sign-ins answer temporarily_unavailable, retrying in ${delay} ms`,
         );
       }
-      provider.timer = setTimeout(() => void this.discover(provider), delay);
+      provider.timer = setTimeout(() => this.discoverNow(provider), delay);
       // Never what keeps the process alive.
       provider.timer.unref();
     }
