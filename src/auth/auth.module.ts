@@ -20,6 +20,7 @@ import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.in
 import { RefreshTokenCookie } from './browser/refresh-token-cookie.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksController } from './jwks.controller.js';
+import { OidcModule } from './oidc/oidc.module.js';
 import { IntrospectionClientGuard } from './oauth/introspection-client.guard.js';
 import { IntrospectionClients } from './oauth/introspection-clients.js';
 import { OAuthController } from './oauth/oauth.controller.js';
@@ -50,6 +51,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     MetricsModule,
     MailModule,
     PassportModule,
+    OidcModule,
   ],
   controllers: [AuthController, JwksController, OAuthController, ServerMetadataController],
   providers: [
