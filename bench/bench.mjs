@@ -15,10 +15,20 @@ import bcrypt from 'bcryptjs';
 import { SMTPServer } from 'smtp-server';
 import { getLoop, latencyAtRate, loginLoop, refreshLoop, throughput } from './lib/load.mjs';
 import { explainHotQueries, seedSqlite } from './lib/seed.mjs';
-import { buildIfNeeded, startReference, startService, withServerCpu } from './lib/servers.mjs';
+import {
+  buildIfNeeded,
+  cpuPinning,
+  startReference,
+  startService,
+  withServerCpu,
+} from './lib/servers.mjs';
 import { median, spread, untilStable, verdict } from './lib/stats.mjs';
 
 const CORES = availableParallelism();
+/** Servers and load client on cores of their own for the CPU-per-request rows (see cpuPinning). */
+const PINNING = cpuPinning(CORES);
+/** Runs `run` with `pids` pinned when the machine allows it. */
+const pinned = (pids, run) => (PINNING ? PINNING.around(pids, run) : run());
 const COST = 12;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** The length of each run in the alternating rounds of the CPU-per-request rows (BENCH_ROUND_SECONDS). */
@@ -164,17 +174,19 @@ async function refreshVsHealth(server, credentials) {
     )
   ).states;
   await getLoop(`${url}/health`, REFRESH_SESSIONS, 1);
-  const { rounds, ratios, stable } = await untilStable(
-    async () => {
-      const health = await withServerCpu(pid, () =>
-        getLoop(`${url}/health`, REFRESH_SESSIONS, ROUND_SECONDS),
-      );
-      const refresh = await withServerCpu(pid, () => refreshLoop(url, tokens, ROUND_SECONDS));
-      tokens = refresh.states;
-      return { health, refresh };
-    },
-    (round) => [round.refresh.cpuUs / round.health.cpuUs],
-    STABILITY,
+  const { rounds, ratios, stable } = await pinned([pid], () =>
+    untilStable(
+      async () => {
+        const health = await withServerCpu(pid, () =>
+          getLoop(`${url}/health`, REFRESH_SESSIONS, ROUND_SECONDS),
+        );
+        const refresh = await withServerCpu(pid, () => refreshLoop(url, tokens, ROUND_SECONDS));
+        tokens = refresh.states;
+        return { health, refresh };
+      },
+      (round) => [round.refresh.cpuUs / round.health.cpuUs],
+      STABILITY,
+    ),
   );
   const figure = (path, key) => median(rounds.map((round) => round[path][key]));
   return {
@@ -310,16 +322,18 @@ async function protectedRows(service, auth, reference, bare) {
   ];
   // Warm up the JIT everywhere, then alternate so drift hits all alike.
   for (const [, url, options] of runs) await throughput(url, 2, options);
-  const { rounds, ratios, stable } = await untilStable(
-    async () => {
-      const round = {};
-      for (const [name, url, options, pid] of runs) {
-        round[name] = await withServerCpu(pid, () => throughput(url, ROUND_SECONDS, options));
-      }
-      return round;
-    },
-    (round) => [round.protected.cpuUs / round.reference.cpuUs],
-    STABILITY,
+  const { rounds, ratios, stable } = await pinned([service.pid, reference.pid, bare.pid], () =>
+    untilStable(
+      async () => {
+        const round = {};
+        for (const [name, url, options, pid] of runs) {
+          round[name] = await withServerCpu(pid, () => throughput(url, ROUND_SECONDS, options));
+        }
+        return round;
+      },
+      (round) => [round.protected.cpuUs / round.reference.cpuUs],
+      STABILITY,
+    ),
   );
   const names = runs.map(([name]) => name);
   const figures = (key) =>
@@ -508,6 +522,8 @@ function print(r, goals, seconds) {
   const mark = ({ met, stable }) => (stable === false ? '⚠️' : met ? '✅' : '❌');
   console.log(`
 ## Benchmark — ${new Date().toISOString().slice(0, 10)}, ${CORES} cores (${cpu}), Node ${process.version}
+
+CPU-per-request rows: ${PINNING ? PINNING.description : 'not pinned (BENCH_PIN=off, one CPU, or no taskset)'}.
 
 | what | result |
 |---|---|

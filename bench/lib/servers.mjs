@@ -46,6 +46,48 @@ export async function withServerCpu(pid, load) {
   return { ...result, cpuUs: (cpu * 1e6) / result.count };
 }
 
+/**
+ * Where the CPU-per-request rows run (BENCH_PIN=off to turn off): the measured servers, every
+ * thread, on the last CPU, and the bench itself (the load client) on the others, with `taskset`.
+ * Unpinned, the client and the server share both cores: a slower server lets the client sleep, so
+ * each response also pays for waking it, and how the scheduler happened to place the two moved a
+ * ratio by ±10% from one 3-second round to the next. Pinned, each round measures the server alone
+ * on its core, and the per-round ratios stayed within ±2% (docs/performance.md). Needs 2 CPUs.
+ */
+export function cpuPinning(cpuCount) {
+  if (process.env.BENCH_PIN === 'off' || cpuCount < 2) return null;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const all = `0-${cpuCount - 1}`;
+  const serverCpu = String(cpuCount - 1);
+  const clientCpus = cpuCount === 2 ? '0' : `0-${cpuCount - 2}`;
+  const set = (cpus, pid) =>
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  return {
+    description: `servers on CPU ${serverCpu}, load client on CPU ${clientCpus}`,
+    /** Pins `pids` (servers) and this process (the client) for `run()`, then frees them all. */
+    async around(pids, run) {
+      for (const pid of pids) set(serverCpu, pid);
+      set(clientCpus, process.pid);
+      try {
+        return await run();
+      } finally {
+        for (const pid of pids) {
+          try {
+            set(all, pid);
+          } catch {
+            // already stopped
+          }
+        }
+        set(all, process.pid);
+      }
+    },
+  };
+}
+
 export async function freePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
