@@ -131,13 +131,13 @@ function stopper(child, cleanup = () => {}) {
 /**
  * The built service with its own DATA_DIR (SQLite unless `env.DATABASE_URL`), in production mode,
  * request logging at `info` into a real file (DATA_DIR/server.log, as a deployment's stdout
- * redirected to a file), metrics on. `env` overrides any of it.
+ * redirected to a file), metrics on. `env` overrides any of it; `dist` names another build (bench/ab.mjs).
  */
-export async function startService(env = {}, { dataDir, nodeArgs = [] } = {}) {
+export async function startService(env = {}, { dataDir, nodeArgs = [], dist = 'dist' } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'auth-bench-'));
   const port = await freePort();
   const log = openSync(join(dir, 'server.log'), 'a');
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, dist, 'main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
