@@ -8,6 +8,7 @@ import {
   type Reauthentication,
 } from '../auth/reauthentication.service.js';
 import { SignOutEverywhereService } from '../auth/sign-out-everywhere.service.js';
+import { SignInMethodsService } from '../auth/sign-in-methods/sign-in-methods.service.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
@@ -48,6 +49,7 @@ export class AccountRecoveryService {
     private readonly mail: MailQueueService,
     private readonly audit: AuditService,
     private readonly reauthentication: ReauthenticationService,
+    private readonly signInMethods: SignInMethodsService,
   ) {}
 
   /** Queues a reset for whatever was typed; the same work and answer for every address. */
@@ -72,6 +74,19 @@ export class AccountRecoveryService {
     // Spent only now, in one conditional step: of two concurrent resets, one wins.
     if (!(await this.mail.consumeLink(token, ['password_reset']))) throw invalidLink();
     await this.users.updatePasswordHash(user.id, passwordHash);
+    // Only if the link went to the address the account still has (false otherwise: no change).
+    const verified = await this.users.markEmailVerified(
+      user.id,
+      link.email ?? user.email,
+      new Date(),
+    );
+    const provedUnverified = verified && user.emailVerifiedAt === null;
+    // Issue 25: the address was unverified until now, so every identity on the account was linked
+    // while it was: they go, before the sessions end (a sign-in through one cannot slip in between),
+    // and whoever controls the mailbox owns the account.
+    const unlinked = provedUnverified
+      ? await this.signInMethods.unlinkAfterAddressProven(user.id)
+      : [];
     await this.signOut.endEverywhere(user.id);
     await this.loginAttempts.clearAccount(usernameKey(user.username), user.id, client);
     await this.mail.cancelLinks(user.id, LINKS_CANCELLED_BY_PASSWORD_CHANGE);
@@ -80,15 +95,10 @@ export class AccountRecoveryService {
       userId: user.id,
       username: usernameKey(user.username),
     });
-    // Only if the link went to the address the account still has (false otherwise: no change).
-    const verified = await this.users.markEmailVerified(
-      user.id,
-      link.email ?? user.email,
-      new Date(),
-    );
-    if (verified && user.emailVerifiedAt === null) {
+    if (provedUnverified) {
       await this.audit.record('email_verified', client, { userId: user.id });
     }
+    await this.signInMethods.recordUnlinkedAfterAddressProven(user, unlinked, client);
   }
 
   /**

@@ -13,6 +13,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { validationProblem } from '../common/validation/validation.pipe.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { MfaService } from '../mfa/mfa.service.js';
+import { SignInMethodsService } from '../auth/sign-in-methods/sign-in-methods.service.js';
 import { AccountService } from './account.service.js';
 import { decodeCursor, encodeCursor } from '../audit/audit-cursor.js';
 import { ActivityPageDto, ActivityQueryDto, toActivityEventDto } from './dto/activity.dto.js';
@@ -35,6 +36,7 @@ export class AccountController {
   constructor(
     private readonly account: AccountService,
     private readonly mfa: MfaService,
+    private readonly signInMethods: SignInMethodsService,
   ) {}
 
   @Get()
@@ -42,7 +44,11 @@ export class AccountController {
   @ApiOkResponse({ type: ProfileDto })
   async profile(@CurrentUser() caller: AuthenticatedUser): Promise<ProfileDto> {
     const user = await this.account.profile(caller);
-    return toProfileDto(user, await this.mfa.isEnabled(user.id));
+    const [mfaEnabled, methods] = await Promise.all([
+      this.mfa.isEnabled(user.id),
+      this.signInMethods.methodsOf(user),
+    ]);
+    return toProfileDto(user, mfaEnabled, methods);
   }
 
   @Delete()

@@ -8,6 +8,7 @@ import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountService } from './account.service.js';
+import { IdentitiesController } from './identities.controller.js';
 import { MfaController } from './mfa.controller.js';
 
 /** What a signed-in user does to their own account (/me…), two-factor enrolment included. */
@@ -21,7 +22,7 @@ import { MfaController } from './mfa.controller.js';
     AuditModule,
     MailModule,
   ],
-  controllers: [AccountController, MfaController],
+  controllers: [AccountController, MfaController, IdentitiesController],
   providers: [AccountService],
 })
 export class AccountModule {}

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
@@ -31,6 +32,8 @@ import type { Actor } from '../audit/actor.js';
 import { UserAdminService } from './user-admin.service.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import { ApiUserId, UserIdParam } from './user-id.param.js';
+import { SignInMethodsService } from '../auth/sign-in-methods/sign-in-methods.service.js';
+import { toIdentityDto } from '../identities/dto/identity.dto.js';
 
 const LAST_ADMIN = {
   kind: 'lastAdmin',
@@ -48,6 +51,7 @@ export class AdminUsersController {
   constructor(
     private readonly admin: UserAdminService,
     private readonly mfa: MfaService,
+    private readonly signInMethods: SignInMethodsService,
   ) {}
 
   @Get()
@@ -82,12 +86,19 @@ export class AdminUsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One account, with its number of live sessions' })
+  @ApiOperation({
+    summary: 'One account, with its number of live sessions and its identities at providers',
+  })
   @ApiUserId()
   @ApiOkResponse({ type: AdminUserDetailDto })
   async get(@UserIdParam() id: string): Promise<AdminUserDetailDto> {
     const { user, activeSessions } = await this.admin.get(id);
-    return { ...toAdminUserDto(user), active_sessions: activeSessions };
+    const identities = await this.signInMethods.identitiesOf(user.id);
+    return {
+      ...toAdminUserDto(user),
+      active_sessions: activeSessions,
+      identities: identities.map(toIdentityDto),
+    };
   }
 
   @Patch(':id')
@@ -180,6 +191,34 @@ export class AdminUsersController {
   ): Promise<void> {
     const { user } = await this.admin.get(id);
     await this.mfa.disableByAdmin(user, caller.id, client);
+  }
+
+  @Delete(':id/identities/:identityId')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Unlink one of the account’s identities',
+    description:
+      'The provider account no longer signs in to this one. Refused (`409`) when it is the account’s last way to sign in, as for its owner. Every session of the account ends (any could have been opened through it); the owner gets a notice mail, and the audit trail records the acting admin.',
+  })
+  @ApiUserId()
+  @ApiParam({ name: 'identityId', format: 'uuid', description: 'The identity’s id.' })
+  @ApiNoContentResponse({ description: 'Identity unlinked' })
+  @ApiProblemResponses(
+    { kind: 'notFound', detail: 'No such identity.' },
+    {
+      kind: 'lastSignInMethod',
+      detail:
+        'This is the account’s last way to sign in: set a password or link another provider first.',
+    },
+  )
+  async unlinkIdentity(
+    @UserIdParam() id: string,
+    @Param('identityId') identityId: string,
+    @CurrentUser() caller: AuthenticatedUser,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    const { user } = await this.admin.get(id);
+    await this.signInMethods.unlink(user, identityId, actor(caller, client));
   }
 
   @Delete(':id')

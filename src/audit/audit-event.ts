@@ -23,6 +23,9 @@ export const AUDIT_EVENT_TYPES = [
   'email_verified',
   'email_change_requested',
   'email_changed',
+  // A provider's identity taken off the account: by its owner, an admin (actorId), or a password
+  // reset that proved an address the account had not verified.
+  'identity_unlinked',
   // An admin's (or the command line's) action on an account; actorId says who acted.
   'user_created',
   'roles_changed',
@@ -46,8 +49,11 @@ export type LoginFailure =
  * accounts (`address_failures`).
  */
 export type LimitReason = 'address' | 'account_address' | 'device' | 'account' | 'address_failures';
-/** `reverted`: an email change undone from the old address's link. */
-export type AuditReason = LoginFailure | LimitReason | 'reverted';
+/**
+ * `reverted`: an email change undone from the old address's link. `address_proven`: an identity
+ * unlinked because a password reset proved the address the account had not verified.
+ */
+export type AuditReason = LoginFailure | LimitReason | 'reverted' | 'address_proven';
 
 /** One recorded decision: who, what, when, from where. Never a password or a token. */
 export interface AuditEvent {

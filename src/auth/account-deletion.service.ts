@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../audit/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
+import { IdentitiesRepository } from '../identities/identities.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import { expectDone, noSuchUser } from '../users/user-change.problems.js';
@@ -19,6 +20,7 @@ export class AccountDeletionService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly identities: IdentitiesRepository,
   ) {}
 
   /**
@@ -39,6 +41,10 @@ export class AccountDeletionService {
     // revocation list. The in-memory store keeps session rows: end them there.
     await this.sessions.end(revokedSessionIds);
     await this.sessions.endAllOf(id);
+    // Its identities go too: SQL stores deleted them with the user (ON DELETE CASCADE); the
+    // in-memory store keeps them apart, where each would still hold its (issuer, subject) for an
+    // account that is gone, so that person could never sign in or up through the provider again.
+    await this.identities.unlinkAllForUser(id);
     await this.audit.record('account_deleted', actor.client, {
       userId: user.id,
       username: usernameKey(user.username),

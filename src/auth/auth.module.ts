@@ -11,6 +11,9 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { UsersService } from '../users/users.service.js';
+import { Database } from '../database/database.js';
+import { IdentitiesRepository } from '../identities/identities.repository.js';
 import { AccountDeletionService } from './account-deletion.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -30,6 +33,10 @@ import { TokenInspector } from './oauth/token-inspector.js';
 import { ReauthenticationService } from './reauthentication.service.js';
 import { RolesGuard } from './roles/roles.guard.js';
 import { SignOutEverywhereService } from './sign-out-everywhere.service.js';
+import { InMemorySignInMethodsStore } from './sign-in-methods/in-memory.sign-in-methods.store.js';
+import { SignInMethodsService } from './sign-in-methods/sign-in-methods.service.js';
+import { SignInMethodsStore } from './sign-in-methods/sign-in-methods.store.js';
+import { SqlSignInMethodsStore } from './sign-in-methods/sql.sign-in-methods.store.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 
@@ -70,11 +77,28 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     ReauthenticationService,
     SignOutEverywhereService,
     AccountDeletionService,
+    SignInMethodsService,
+    {
+      provide: SignInMethodsStore,
+      // SQL when the DatabaseModule provides a database (DATABASE_URL), memory otherwise.
+      inject: [UsersService, IdentitiesRepository, { token: Database, optional: true }],
+      useFactory: (
+        users: UsersService,
+        identities: IdentitiesRepository,
+        db?: Database,
+      ): SignInMethodsStore =>
+        db ? new SqlSignInMethodsStore(db) : new InMemorySignInMethodsStore(users, identities),
+    },
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     // After it (global guards run in the order they are provided): @Roles reads the token's claims.
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [ReauthenticationService, SignOutEverywhereService, AccountDeletionService],
+  exports: [
+    ReauthenticationService,
+    SignOutEverywhereService,
+    AccountDeletionService,
+    SignInMethodsService,
+  ],
 })
 export class AuthModule {}

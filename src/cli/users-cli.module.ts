@@ -16,6 +16,8 @@ import { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { Database } from '../database/database.js';
+import { IdentitiesRepository } from '../identities/identities.repository.js';
+import { SqlIdentitiesRepository } from '../identities/repositories/sql.identities.repository.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
 import { SqlMfaRepository } from '../mfa/repositories/sql.mfa.repository.js';
 import { AccountDevicesRepository } from '../rate-limit/account-devices.repository.js';
@@ -51,6 +53,12 @@ export class UsersCliModule {
           provide: AuditRepository,
           inject: [Database],
           useFactory: (db: Database) => new SqlAuditRepository(db),
+        },
+        // A deletion removes the account's identities (IdentitiesModule would bring its purge job).
+        {
+          provide: IdentitiesRepository,
+          inject: [Database],
+          useFactory: (db: Database) => new SqlIdentitiesRepository(db),
         },
         SessionsService,
         {

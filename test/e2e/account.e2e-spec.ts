@@ -33,6 +33,7 @@ describe('account (/me)', () => {
         email_verified: false,
         mfa_enabled: false,
         roles: ['user'],
+        sign_in_methods: ['password'],
       });
       const text = JSON.stringify(response.body);
       expect(text).not.toMatch(/\$2[aby]\$/);

@@ -27,6 +27,8 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'GET /me/sessions': [200],
   'GET /me/activity': [200, 422],
   'DELETE /me/sessions/{id}': [204, 404],
+  'GET /me/identities': [200],
+  'DELETE /me/identities/{id}': [204, 404, 409],
   'GET /protected': [200],
   'POST /password/forgot': [202, 503],
   'POST /password/reset': [204, 400, 503],
@@ -49,6 +51,7 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'DELETE /admin/users/{id}/sessions': [204, 404],
   'DELETE /admin/users/{id}': [204, 404, 409],
   'DELETE /admin/users/{id}/mfa': [204, 404, 409],
+  'DELETE /admin/users/{id}/identities/{identityId}': [204, 404, 409],
   // 202 once mail sending exists; until then 503 mail-not-configured.
   'POST /admin/users/{id}/password-reset': [202, 404, 503],
   'GET /admin/audit': [200, 422],

@@ -14,8 +14,25 @@ export class ProfileDto extends UserDto {
 
   @ApiProperty({ description: 'Whether two-factor login (TOTP) is on.', example: false })
   mfa_enabled: boolean;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'The ways this account can sign in: `password` first when it has one, then `oidc:<provider id>` once for each provider (of `GET /oauth/providers`) it has an identity at, in the order they were linked. An identity of a provider no longer configured is not a way in (it is still listed by `GET /me/identities`). The last one cannot be removed.',
+    example: ['password', 'oidc:acme'],
+  })
+  sign_in_methods: string[];
 }
 
-export function toProfileDto(user: User, mfaEnabled: boolean): ProfileDto {
-  return { ...toUserDto(user), roles: [...user.roles], mfa_enabled: mfaEnabled };
+export function toProfileDto(
+  user: User,
+  mfaEnabled: boolean,
+  signInMethods: readonly string[],
+): ProfileDto {
+  return {
+    ...toUserDto(user),
+    roles: [...user.roles],
+    mfa_enabled: mfaEnabled,
+    sign_in_methods: [...signInMethods],
+  };
 }

@@ -1,3 +1,4 @@
+import { IdentityDto } from '../../identities/dto/identity.dto.js';
 import { ApiProperty } from '@nestjs/swagger';
 import type { User } from '../../users/user.js';
 
@@ -40,6 +41,13 @@ export class AdminUserDto {
 export class AdminUserDetailDto extends AdminUserDto {
   @ApiProperty({ description: 'Sessions neither ended nor expired.', example: 2 })
   active_sessions: number;
+
+  @ApiProperty({
+    type: [IdentityDto],
+    description:
+      'Identities at sign-in providers linked to the account, oldest first (those of providers no longer configured too).',
+  })
+  identities: IdentityDto[];
 }
 
 export function toAdminUserDto(user: User): AdminUserDto {

@@ -82,6 +82,11 @@ export const PROBLEM_TYPES = {
   usernameTaken: { type: '/problems/username-taken', title: 'Username taken', status: 409 },
   emailTaken: { type: '/problems/email-taken', title: 'Email registered', status: 409 },
   lastAdmin: { type: '/problems/last-admin', title: 'Last admin', status: 409 },
+  lastSignInMethod: {
+    type: '/problems/last-sign-in-method',
+    title: 'Last way to sign in',
+    status: 409,
+  },
   payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload too large', status: 413 },
   uriTooLong: { type: '/problems/uri-too-long', title: 'URI too long', status: 414 },
   unsupportedMediaType: {

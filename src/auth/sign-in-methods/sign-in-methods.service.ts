@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../audit/actor.js';
+import { AuditService } from '../../audit/audit.service.js';
+import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
+import { ProblemException } from '../../common/problems/problem.exception.js';
+import { AppConfig } from '../../config/app-config.js';
+import { IdentitiesRepository } from '../../identities/identities.repository.js';
+import type { Identity } from '../../identities/identity.js';
+import { MailQueueService } from '../../mail/mail-queue.service.js';
+import { hasPassword, type User } from '../../users/user.js';
+import { SignOutEverywhereService } from '../sign-out-everywhere.service.js';
+import { SignInMethodsStore } from './sign-in-methods.store.js';
+
+/** The password, as `GET /me` names it among the ways to sign in. */
+export const PASSWORD_METHOD = 'password';
+
+/** An identity's provider, as `GET /me` names it: `oidc:<provider id>`. */
+export const oidcMethod = (provider: string): string => `oidc:${provider}`;
+
+/**
+ * The ways into an account (issue 25): its password, and each identity whose provider is still in
+ * OIDC_PROVIDERS (passkeys join in the next issue). Lists them, and takes an identity off the
+ * account — never the last way in, for its owner and admins alike.
+ */
+@Injectable()
+export class SignInMethodsService {
+  constructor(
+    private readonly store: SignInMethodsStore,
+    private readonly identities: IdentitiesRepository,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly mail: MailQueueService,
+    private readonly signOut: SignOutEverywhereService,
+  ) {}
+
+  /**
+   * `password` first when the account has one, then `oidc:<provider>` once per configured
+   * provider with an identity on the account, in the order they were linked.
+   */
+  async methodsOf(user: User): Promise<string[]> {
+    const identities = await this.identities.listForUser(user.id);
+    const providers = identities.filter(this.signsIn).map((identity) => identity.provider);
+    return [...(hasPassword(user) ? [PASSWORD_METHOD] : []), ...new Set(providers.map(oidcMethod))];
+  }
+
+  /** Every identity linked to the account, oldest first (those of providers since removed too). */
+  identitiesOf(userId: string): Promise<Identity[]> {
+    return this.identities.listForUser(userId);
+  }
+
+  /**
+   * Takes one identity off the account: 404 when the account has none with that id, 409 when it is
+   * the last way to sign in. The sessions it may have opened end — every session but
+   * `keepSessionId` (the owner's own request) — and the owner is told by mail.
+   */
+  async unlink(
+    user: User,
+    identityId: string,
+    actor: Actor,
+    keepSessionId?: string,
+  ): Promise<void> {
+    const result = await this.store.unlinkIdentity(user.id, identityId, this.signsIn);
+    if (result.outcome === 'not_found') {
+      throw new ProblemException('notFound', 'No such identity.');
+    }
+    if (result.outcome === 'last_method') throw lastSignInMethod();
+    await this.signOut.endEverywhere(user.id, keepSessionId);
+    await this.audit.record('identity_unlinked', actor.client, {
+      userId: user.id,
+      sessionId: keepSessionId ?? null,
+      actorId: actor.id === user.id ? null : actor.id,
+    });
+    await this.mail.notifyIdentityUnlinked(user);
+  }
+
+  /**
+   * A password reset proved the address while the account had it unverified: every identity was
+   * linked while it was unverified, so every one goes (whoever controls the mailbox owns the
+   * account, not whoever reached it first through a provider). The reset has just set a password,
+   * so the account keeps a way in; the caller ends the sessions, then records what went with
+   * `recordUnlinkedAfterAddressProven`. Answers those unlinked.
+   */
+  unlinkAfterAddressProven(userId: string): Promise<Identity[]> {
+    return this.identities.unlinkAllForUser(userId);
+  }
+
+  /** One audit event per identity unlinked by a reset (reason `address_proven`), and one mail. */
+  async recordUnlinkedAfterAddressProven(
+    user: User,
+    unlinked: readonly Identity[],
+    client: ClientInfo,
+  ): Promise<void> {
+    if (unlinked.length === 0) return;
+    for (let recorded = 0; recorded < unlinked.length; recorded += 1) {
+      await this.audit.record('identity_unlinked', client, {
+        userId: user.id,
+        reason: 'address_proven',
+      });
+    }
+    await this.mail.notifyIdentityUnlinked(user);
+  }
+
+  /** Whether an identity still signs in: its provider is still configured. */
+  private readonly signsIn = (identity: Identity): boolean =>
+    this.config.oidc.providers.some((provider) => provider.id === identity.provider);
+}
+
+export function lastSignInMethod(): ProblemException {
+  return new ProblemException(
+    'lastSignInMethod',
+    'This is the account’s last way to sign in: set a password or link another provider first.',
+  );
+}
