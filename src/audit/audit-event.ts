@@ -23,6 +23,8 @@ export const AUDIT_EVENT_TYPES = [
   'email_verified',
   'email_change_requested',
   'email_changed',
+  // A provider's identity linked to the account (automatically, by a trusted verified address).
+  'identity_linked',
   // An admin's (or the command line's) action on an account; actorId says who acted.
   'user_created',
   'roles_changed',
