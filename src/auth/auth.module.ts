@@ -13,6 +13,7 @@ import { TokensModule } from '../tokens/tokens.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountDeletionService } from './account-deletion.service.js';
 import { AuthController } from './auth.controller.js';
+import { AuthorizationCodeGrantService } from './authorization-code-grant.service.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { AuthService } from './auth.service.js';
 import { BrowserOriginGuard, RefreshCookieGuard } from './browser/browser-origin.guards.js';
@@ -81,6 +82,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     AccountDeletionService,
     FederatedSignInService,
     FederatedFlowService,
+    AuthorizationCodeGrantService,
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     // After it (global guards run in the order they are provided): @Roles reads the token's claims.

@@ -154,7 +154,7 @@ export class AuthService {
   }
 
   /** EMAIL_VERIFICATION=required: an unverified address gets a fresh link (throttled) and a 403. */
-  private async assertEmailVerified(user: User, client: ClientInfo): Promise<void> {
+  async assertEmailVerified(user: User, client: ClientInfo): Promise<void> {
     if (this.config.mail.emailVerification !== 'required' || user.emailVerifiedAt !== null) return;
     this.metrics.login('email_not_verified');
     await this.audit.record('login_failed', client, {
@@ -178,6 +178,15 @@ export class AuthService {
     client: ClientInfo,
     amr: readonly string[] = PASSWORD_ONLY,
   ): Promise<IssuedTokens> {
+    return (await this.startSession(user, client, amr)).tokens;
+  }
+
+  /** login(), also answering the session started (the code grant records it against replays). */
+  async startSession(
+    user: Pick<User, 'id' | 'username'>,
+    client: ClientInfo,
+    amr: readonly string[],
+  ): Promise<{ tokens: IssuedTokens; sessionId: string }> {
     const { session, refreshToken } = await this.sessions
       .start(user.id, client, amr)
       .catch(async (error: unknown) => {
@@ -195,7 +204,8 @@ export class AuthService {
     }
     // Only a login that passed every factor resets the client's failures and makes it known. One
     // with a second step took two attempts (the password's and the code's): both are given back.
-    const attempts = amr.some((method) => method !== 'pwd') ? 2 : 1;
+    // A provider's sign-in (`fed`) took none of ours: only its second step, if any, counted.
+    const attempts = amr.filter((method) => method !== 'fed').length;
     await this.loginAttempts.succeeded(
       usernameKey(user.username),
       user.id,
@@ -209,7 +219,10 @@ export class AuthService {
       username: usernameKey(user.username),
       sessionId: session.id,
     });
-    return this.tokenResponse(current, session.id, refreshToken, session.amr, session.expiresAt);
+    return {
+      tokens: this.tokenResponse(current, session.id, refreshToken, session.amr, session.expiresAt),
+      sessionId: session.id,
+    };
   }
 
   /** Rotates a refresh token (RFC 6749 §6); every failure is the same 401 invalid_grant. */

@@ -25,11 +25,11 @@ const TOO_MANY = {
  */
 @ApiTags('oauth')
 @Public()
-@UseGuards(IpRateLimitGuard)
 @Controller()
 export class AuthorizeController {
   constructor(private readonly flows: FederatedFlowService) {}
 
+  @UseGuards(IpRateLimitGuard)
   @Get('authorize')
   @ApiOperation({
     summary: 'Sign in through an identity provider: the authorization endpoint (code + PKCE)',
@@ -83,6 +83,7 @@ export class AuthorizeController {
     redirect(reply, outcome.redirect);
   }
 
+  @UseGuards(IpRateLimitGuard)
   @Get('oauth/:provider/callback')
   @ApiOperation({
     summary: 'The identity provider’s redirect back (the redirect URI registered there)',
@@ -99,6 +100,11 @@ export class AuthorizeController {
       kind: 'invalidSignInFlow',
       detail:
         'This sign-in is unknown or expired (its cookie is missing or stale): start again from the app.',
+    },
+    {
+      kind: 'uriTooLong',
+      detail: 'A part of the address is longer than this service accepts.',
+      description: 'The provider id is over 100 characters',
     },
     TOO_MANY,
   )

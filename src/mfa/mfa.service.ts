@@ -142,6 +142,11 @@ export class MfaService {
     return token;
   }
 
+  /** Ends a pending challenge by its token's hash (a replayed authorization code's mfa_token). */
+  async endChallenge(tokenHash: string): Promise<void> {
+    await this.mfa.spendChallenge(tokenHash, new Date());
+  }
+
   /**
    * Takes one of the token's five attempts, before any code is checked (one conditional statement,
    * so parallel requests cannot each check a code), and answers whose challenge it is. A dead,
