@@ -16,7 +16,7 @@ import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { SignOutEverywhereService } from './sign-out-everywhere.service.js';
-import { PASSWORD_ONLY } from '../sessions/session.js';
+import { PASSWORD_ONLY, type Session, type SignInOrigin } from '../sessions/session.js';
 import { MfaService, mfaRequired, invalidMfaToken, type SecondFactor } from '../mfa/mfa.service.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { AppConfig } from '../config/app-config.js';
@@ -150,7 +150,8 @@ export class AuthService {
       });
     }
     await this.assertEmailVerified(user, client);
-    return { user, tokens: await this.login(user, client, outcome.amr) };
+    // The second factor ends the interactive sign-in: auth_time is now; idp is the first factor's.
+    return { user, tokens: await this.login(user, client, outcome.amr, { idp: outcome.idp }) };
   }
 
   /** EMAIL_VERIFICATION=required: an unverified address gets a fresh link (throttled) and a 403. */
@@ -177,8 +178,9 @@ export class AuthService {
     user: Pick<User, 'id' | 'username'>,
     client: ClientInfo,
     amr: readonly string[] = PASSWORD_ONLY,
+    origin: SignInOrigin = {},
   ): Promise<IssuedTokens> {
-    return (await this.startSession(user, client, amr)).tokens;
+    return (await this.startSession(user, client, amr, origin)).tokens;
   }
 
   /** login(), also answering the session started (the code grant records it against replays). */
@@ -186,9 +188,10 @@ export class AuthService {
     user: Pick<User, 'id' | 'username'>,
     client: ClientInfo,
     amr: readonly string[],
+    origin: SignInOrigin = {},
   ): Promise<{ tokens: IssuedTokens; sessionId: string }> {
     const { session, refreshToken } = await this.sessions
-      .start(user.id, client, amr)
+      .start(user.id, client, amr, origin)
       .catch(async (error: unknown) => {
         // Deleted while its password was being checked: the foreign key refused the session.
         if (!(await this.users.findById(user.id))) throw invalidCredentials();
@@ -220,7 +223,7 @@ export class AuthService {
       sessionId: session.id,
     });
     return {
-      tokens: this.tokenResponse(current, session.id, refreshToken, session.amr, session.expiresAt),
+      tokens: this.tokenResponse(current, session, refreshToken, session.expiresAt),
       sessionId: session.id,
     };
   }
@@ -260,9 +263,8 @@ export class AuthService {
     // A session that passed the second step keeps its amr: refresh asks for no code again.
     return this.tokenResponse(
       user,
-      outcome.session.id,
+      outcome.session,
       outcome.refreshToken,
-      outcome.session.amr,
       outcome.refreshTokenExpiresAt,
     );
   }
@@ -290,12 +292,12 @@ export class AuthService {
 
   private tokenResponse(
     user: Pick<User, 'id' | 'username' | 'emailVerifiedAt' | 'roles'>,
-    sessionId: string,
+    session: Pick<Session, 'id' | 'amr' | 'authTime' | 'idp'>,
     refreshToken: string,
-    amr: readonly string[],
     refreshTokenExpiresAt: Date,
   ): IssuedTokens {
-    const { token, expiresIn } = this.accessTokens.issue(user, sessionId, amr);
+    // A session's sign-in time and provider go unchanged into every token it issues.
+    const { token, expiresIn } = this.accessTokens.issue(user, session.id, session.amr, session);
     return {
       access_token: token,
       token_type: 'bearer',

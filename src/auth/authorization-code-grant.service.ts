@@ -70,12 +70,19 @@ export class AuthorizationCodeGrantService {
     }
     if (await this.mfa.isEnabled(user.id)) {
       this.metrics.login('mfa_required');
-      const mfaToken = await this.mfa.challenge(user.id);
+      const mfaToken = await this.mfa.challenge(user.id, {
+        firstFactor: 'fed',
+        idp: code.provider,
+      });
       await this.record(codeHash, { kind: 'mfa_challenge', id: hashOpaqueToken(mfaToken) });
       throw mfaRequired(mfaToken);
     }
     await this.auth.assertEmailVerified(user, client);
-    const { tokens, sessionId } = await this.auth.startSession(user, client, code.amr);
+    // auth_time: the provider sign-in that produced the code (the callback), never a refresh.
+    const { tokens, sessionId } = await this.auth.startSession(user, client, code.amr, {
+      authTime: code.authTime,
+      idp: code.provider,
+    });
     await this.record(codeHash, { kind: 'session', id: sessionId });
     return { user, tokens };
   }

@@ -173,6 +173,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0011-revocation-order',
       '0012-create-account-devices',
       '0013-create-identities',
+      '0014-session-sign-in',
     ]);
 
     const revoked: string[] = [];
@@ -234,7 +235,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       .values([session('s1', 'u1'), session('s2', 'u2')])
       .execute();
 
-    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
+    expect(await runMigrations(db)).toEqual(['0013-create-identities', '0014-session-sign-in']);
 
     const rows = await db
       .selectFrom('users')
@@ -309,6 +310,9 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
     });
     expect((await migrator.migrateDown()).results).toEqual([
+      { migrationName: '0014-session-sign-in', direction: 'Down', status: 'Success' },
+    ]);
+    expect((await migrator.migrateDown()).results).toEqual([
       { migrationName: '0013-create-identities', direction: 'Down', status: 'Success' },
     ]);
 
@@ -336,6 +340,6 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
         .execute(),
     ).rejects.toThrow();
     // …and up once more.
-    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
+    expect(await runMigrations(db)).toEqual(['0013-create-identities', '0014-session-sign-in']);
   });
 });

@@ -19,7 +19,7 @@ import {
 } from '../support/oidc-provider.js';
 import type { TestApp } from '../support/test-app.js';
 import { base32Decode, totpCode } from '../support/totp.js';
-import { bearer } from '../support/users.factory.js';
+import { aUser, bearer, logInForTokens, signUp } from '../support/users.factory.js';
 
 let accounts = 0;
 function anAccount(): TestAccount {
@@ -72,7 +72,15 @@ describe('POST /login grant_type=authorization_code: the code of a provider sign
       }),
     );
     const claims = decodeJwt(response.body.access_token as string).payload;
-    expect(claims).toEqual(expect.objectContaining({ sub: json.user.id, amr: ['fed'] }));
+    expect(claims).toEqual(
+      expect.objectContaining({
+        sub: json.user.id,
+        amr: ['fed'],
+        idp: 'acme',
+        auth_time: expect.any(Number),
+      }),
+    );
+    expect(Math.abs((claims.auth_time as number) - Date.now() / 1000)).toBeLessThan(60);
     await app
       .http()
       .get('/me')
@@ -167,8 +175,22 @@ describe('POST /login grant_type=authorization_code: the code of a provider sign
         code: totpCode(base32Decode(secret), now),
       })
       .expect(200);
-    expect(decodeJwt(done.body.access_token as string).payload).toEqual(
-      expect.objectContaining({ sub: first.user.id }),
+    const claims = decodeJwt(done.body.access_token as string).payload;
+    expect(claims).toEqual(
+      expect.objectContaining({ sub: first.user.id, amr: ['fed', 'otp'], idp: 'acme' }),
+    );
+    // A refresh copies the sign-in's time and provider unchanged.
+    const refreshed = await app
+      .http()
+      .post('/refresh')
+      .send({ refresh_token: done.body.refresh_token as string })
+      .expect(200);
+    expect(decodeJwt(refreshed.body.access_token as string).payload).toEqual(
+      expect.objectContaining({
+        amr: ['fed', 'otp'],
+        idp: 'acme',
+        auth_time: claims.auth_time,
+      }),
     );
 
     // A replay of the code ends the mfa_token it produced.
@@ -183,5 +205,24 @@ describe('POST /login grant_type=authorization_code: the code of a provider sign
         code: totpCode(base32Decode(secret), now + 30),
       })
       .expect(401);
+  });
+
+  it('gives password logins an auth_time too, and no idp', async () => {
+    const user = await signUp(app, aUser());
+    const tokens = await logInForTokens(app, user);
+    const claims = decodeJwt(tokens.access_token).payload;
+    expect(claims).toEqual(
+      expect.objectContaining({ amr: ['pwd'], auth_time: expect.any(Number) }),
+    );
+    expect(claims.idp).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const refreshed = await app
+      .http()
+      .post('/refresh')
+      .send({ refresh_token: tokens.refresh_token })
+      .expect(200);
+    expect(decodeJwt(refreshed.body.access_token as string).payload.auth_time).toBe(
+      claims.auth_time,
+    );
   });
 });
