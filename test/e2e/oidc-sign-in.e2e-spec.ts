@@ -5,6 +5,7 @@ import { idOf, signUpAdmin } from '../support/admins.js';
 import {
   APP_REDIRECT_URI,
   createFederatedApp,
+  FEDERATED_PUBLIC_URL,
   flowCookie,
   pkce,
   PROVIDER_CLIENT,
@@ -59,6 +60,18 @@ describe('Sign-in through a provider: /authorize, the callback, whose account it
     provider.setAccount(account);
     return signInThroughProvider(target, provider, account.sub, consent ? { consent } : {});
   }
+
+  it('advertises the authorization endpoint, the code grant and S256 in the RFC 8414 metadata', async () => {
+    const response = await app.http().get('/.well-known/oauth-authorization-server').expect(200);
+    expect(response.body).toEqual(
+      expect.objectContaining({
+        authorization_endpoint: `${FEDERATED_PUBLIC_URL}/authorize`,
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+        grant_types_supported: ['password', 'refresh_token', 'authorization_code'],
+      }),
+    );
+  });
 
   describe('GET /authorize', () => {
     const valid = () => ({
