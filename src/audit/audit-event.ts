@@ -51,6 +51,9 @@ export type LimitReason = 'address' | 'account_address' | 'device' | 'account' |
 /** `reverted`: an email change undone from the old address's link. */
 export type AuditReason = LoginFailure | LimitReason | 'reverted';
 
+/** How a login or signup proved who it was (RFC 8176 names): a password, or an identity provider. */
+export type SignInMethod = 'pwd' | 'fed';
+
 /** One recorded decision: who, what, when, from where. Never a password or a token. */
 export interface AuditEvent {
   readonly id: string;
@@ -69,6 +72,8 @@ export interface AuditEvent {
    * itself deleting itself; null for the command line and for everything else.
    */
   readonly actorId: string | null;
+  /** On login and signup events: how it was made; null on others and on older events. */
+  readonly method: SignInMethod | null;
 }
 
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;

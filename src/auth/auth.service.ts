@@ -59,6 +59,7 @@ export class AuthService {
     await this.audit.record('signup', client, {
       userId: user.id,
       username: usernameKey(user.username),
+      method: 'pwd',
     });
     // Without mail (production, no SMTP_URL) signup still works; /me/email/verification sends it later.
     if (await this.mail.sendVerification(user, { throttled: false })) {
@@ -97,6 +98,7 @@ export class AuthService {
         userId: user?.id,
         username: account,
         reason: failure,
+        method: 'pwd',
       });
       throw invalidCredentials();
     }
@@ -221,6 +223,7 @@ export class AuthService {
       userId: user.id,
       username: usernameKey(user.username),
       sessionId: session.id,
+      method: amr.includes('fed') ? 'fed' : 'pwd',
     });
     return {
       tokens: this.tokenResponse(current, session, refreshToken, session.expiresAt),

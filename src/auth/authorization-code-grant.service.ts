@@ -65,6 +65,7 @@ export class AuthorizationCodeGrantService {
         userId: user?.id,
         username: user ? usernameKey(user.username) : undefined,
         reason: 'account_disabled',
+        method: 'fed',
       });
       throw invalidCredentials();
     }

@@ -121,6 +121,7 @@ export class FederatedSignInService {
     await this.audit.record('signup', client, {
       userId: user.id,
       username: usernameKey(user.username),
+      method: 'fed',
     });
     const identity = await this.link(provider, claims, email, user.id);
     if (!identity) return this.resolveLinkedMeanwhile(claims);

@@ -139,6 +139,8 @@ export interface AuditEventsTable {
   session_id: string | null;
   reason: string | null;
   actor_id: string | null;
+  /** How a login or signup proved who it was (0014): `pwd` or `fed`; null for other events. */
+  method: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ServerSecretsTable {

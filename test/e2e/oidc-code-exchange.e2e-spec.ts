@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AuditRepository } from '../../src/audit/audit.repository.js';
 import { Database } from '../../src/database/database.js';
 import { MfaService } from '../../src/mfa/mfa.service.js';
 import type { User } from '../../src/users/user.js';
@@ -86,6 +87,10 @@ describe('POST /login grant_type=authorization_code: the code of a provider sign
       .get('/me')
       .set('Authorization', bearer(response.body.access_token as string))
       .expect(200);
+    const events = await app.app.get(AuditRepository).listForUser(json.user.id, 10);
+    expect(events.find((event) => event.type === 'login_succeeded')).toEqual(
+      expect.objectContaining({ method: 'fed', sessionId: claims.sid }),
+    );
 
     const form = await signedIn();
     await app

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AuditRepository } from '../../src/audit/audit.repository.js';
+import { Database } from '../../src/database/database.js';
 import { IdentitiesRepository } from '../../src/identities/identities.repository.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { idOf, signUpAdmin } from '../support/admins.js';
@@ -173,6 +175,10 @@ describe('Sign-in through a provider: /authorize, the callback, whose account it
       const again = await app.app.get(IdentitiesRepository).listForUser(user?.id ?? '');
       expect(again).toHaveLength(1);
       expect(again[0]?.lastUsedAt).not.toBeNull();
+      const events = await app.app.get(AuditRepository).listForUser(user?.id ?? '', 10);
+      expect(events.filter((event) => event.type === 'signup')).toEqual([
+        expect.objectContaining({ method: 'fed' }),
+      ]);
     });
 
     it('makes a taken username unique, and falls back to user-<random> for one the rules refuse', async () => {
@@ -206,6 +212,16 @@ describe('Sign-in through a provider: /authorize, the callback, whose account it
       expect(redirect.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
       const ownerId = await idOf(trusting, owner);
       expect(await trusting.app.get(IdentitiesRepository).listForUser(ownerId)).toHaveLength(1);
+      const events = await trusting.app.get(AuditRepository).listForUser(ownerId, 10);
+      expect(events.map((event) => event.type)).toContain('identity_linked');
+      // The owner hears of it, through the mail queue.
+      const mails = await trusting.app
+        .get(Database)
+        .selectFrom('mail_outbox')
+        .select('kind')
+        .where('user_id', '=', ownerId)
+        .execute();
+      expect(mails.map((mail) => mail.kind)).toContain('identity_linked');
     });
 
     it('TRUST_EMAIL on: refuses when either side is unverified, or the account is an admin', async () => {
