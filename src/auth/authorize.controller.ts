@@ -115,12 +115,16 @@ export class AuthorizeController {
     @Client() client: ClientInfo,
   ): Promise<void> {
     const cookie = request.cookies[FLOW_COOKIE];
-    // The cookie is single use whatever follows: the row it names is taken below.
-    void reply.clearCookie(FLOW_COOKIE, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: this.flows.callbackPath(providerId),
-    });
+    // The cookie is single use whatever follows: the row it names is taken below. Only on a
+    // configured provider's path: the id comes from the URL and becomes the cookie's Path.
+    if (this.flows.isProvider(providerId)) {
+      void reply.clearCookie(FLOW_COOKIE, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.flows.secureCookies,
+        path: this.flows.callbackPath(providerId),
+      });
+    }
     const params = new URL(request.url, 'http://callback.invalid').searchParams;
     redirect(reply, await this.flows.callback(providerId, params, cookie || undefined, client));
   }

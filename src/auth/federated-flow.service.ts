@@ -54,7 +54,8 @@ export type AuthorizeOutcome =
 export class FederatedFlowService {
   private readonly logger = new Logger('FederatedFlow');
   private readonly basePath: string;
-  private readonly secureCookies: boolean;
+  /** PUBLIC_URL is https: the flow cookie is Secure. */
+  readonly secureCookies: boolean;
 
   constructor(
     private readonly config: AppConfig,
@@ -65,6 +66,10 @@ export class FederatedFlowService {
     const publicUrl = new URL(config.publicUrl);
     this.basePath = publicUrl.pathname.replace(/\/$/, '');
     this.secureCookies = publicUrl.protocol === 'https:';
+  }
+
+  isProvider(providerId: string): boolean {
+    return this.providers.has(providerId);
   }
 
   /** The cookie's path: only the provider's callback ever receives it. */

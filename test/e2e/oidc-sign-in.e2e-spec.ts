@@ -315,6 +315,13 @@ describe('Sign-in through a provider: /authorize, the callback, whose account it
         expect.objectContaining({ type: '/problems/invalid-sign-in-flow' }),
       );
       await app.http().get(path).set('Cookie', 'oidc_flow=forged').expect(400);
+      // An id that is no provider's never becomes a cookie path.
+      const odd = await app
+        .http()
+        .get('/oauth/x%3BDomain%3Devil.example/callback')
+        .set('Cookie', `oidc_flow=${cookie}`)
+        .expect(400);
+      expect(odd.headers['set-cookie']).toBeUndefined();
 
       // A tampered state: the flow is this browser's, so the app hears of the refusal.
       const tampered = new URL(callback);
