@@ -3,11 +3,16 @@ import {
   APP_REDIRECT_URI,
   createFederatedApp,
   exchangeCode,
+  flowCookie,
   pkce,
   PROVIDER_CLIENT,
   signInThroughProvider,
 } from '../support/federated-sign-in.js';
-import { startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+import {
+  createTestProvider,
+  startTestProvider,
+  type TestProvider,
+} from '../support/oidc-provider.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 
 /** A sign-in through a provider under settings other than the defaults, one app each. */
@@ -78,6 +83,47 @@ describe('Sign-in through a provider under other settings', () => {
     } finally {
       await app.close({ removeData: true });
       await sink.close();
+    }
+  });
+
+  it('answers temporarily_unavailable while the provider is down, at /authorize and at the callback', async () => {
+    const later = await createTestProvider({ accounts: [], clients: [PROVIDER_CLIENT] });
+    const app = await createFederatedApp(later, {}, { discovered: false });
+    try {
+      // Down at start: /authorize sends the app back at once.
+      const early = await app.http().get('/authorize').query(authorizeQuery()).expect(302);
+      const back = new URL(String(early.headers.location));
+      expect(back.origin + back.pathname).toBe(APP_REDIRECT_URI);
+      expect(back.searchParams.get('error')).toBe('temporarily_unavailable');
+
+      // Back: a sign-in starts discovery on demand, and soon goes to the provider.
+      await later.start();
+      let location = '';
+      for (let tries = 0; tries < 100 && !location.startsWith(later.issuer); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const response = await app.http().get('/authorize').query(authorizeQuery()).expect(302);
+        location = String(response.headers.location);
+      }
+      expect(location.startsWith(`${later.issuer}/auth?`)).toBe(true);
+
+      // Down between the provider's redirect and our token request.
+      const account = { sub: 'sub-outage', email: 'outage@example.com', email_verified: true };
+      later.setAccount(account);
+      const started = await app.http().get('/authorize').query(authorizeQuery()).expect(302);
+      const cookie = flowCookie(started.headers['set-cookie']);
+      const callback = await later.signIn(String(started.headers.location), account.sub);
+      await later.stop();
+      const failed = await app
+        .http()
+        .get(callback.pathname + callback.search)
+        .set('Cookie', `oidc_flow=${cookie}`)
+        .expect(302);
+      expect(new URL(String(failed.headers.location)).searchParams.get('error')).toBe(
+        'temporarily_unavailable',
+      );
+    } finally {
+      await app.close({ removeData: true });
+      await later.stop();
     }
   });
 });

@@ -12,10 +12,11 @@ export const PROVIDER_CLIENT = {
   redirect_uris: [`${FEDERATED_PUBLIC_URL}/oauth/acme/callback`],
 };
 
-/** An app with the provider `acme` configured against the test provider, discovered. */
+/** An app with the provider `acme` configured against the test provider, discovered unless told not to wait. */
 export async function createFederatedApp(
-  provider: TestProvider,
+  provider: Pick<TestProvider, 'issuer'>,
   overrides: Record<string, string> = {},
+  { discovered = true }: { discovered?: boolean } = {},
 ): Promise<TestApp> {
   const app = await createTestApp({
     PUBLIC_URL: FEDERATED_PUBLIC_URL,
@@ -27,6 +28,7 @@ export async function createFederatedApp(
     ...overrides,
   });
   const providers = app.app.get(OidcProvidersService);
+  if (!discovered) return app;
   while (!providers.isAvailable('acme')) await new Promise((resolve) => setTimeout(resolve, 20));
   return app;
 }
