@@ -9,7 +9,9 @@ import type { FederatedFlow } from '../identities/federated-flow.js';
 import { errorMessage } from '../logging/error-message.js';
 import { FederatedSignInService } from './federated-sign-in.service.js';
 import { OidcProvidersService } from './oidc/oidc-providers.service.js';
+import type { OidcIdentityClaims } from './oidc/oidc-identity.js';
 import { OidcSignInError, signInFailure } from './oidc/oidc-sign-in.error.js';
+import type { OidcSignIn } from './oidc/oidc.strategy.js';
 
 /** The cookie naming a flow's row between /authorize and the provider's callback. */
 export const FLOW_COOKIE = 'oidc_flow';
@@ -117,7 +119,7 @@ export class FederatedFlowService {
     if (query.code_challenge_method !== 'S256') {
       return back('invalid_request', 'code_challenge_method must be S256.');
     }
-    let begun: Awaited<ReturnType<ReturnType<OidcProvidersService['signIn']>['begin']>>;
+    let begun: Awaited<ReturnType<OidcSignIn['begin']>>;
     try {
       begun = await this.providers.signIn(providerId).begin();
     } catch (error) {
@@ -204,7 +206,7 @@ export class FederatedFlowService {
     client: ClientInfo,
   ): Promise<string | { error: AppRedirectError; error_description: string }> {
     const provider = this.providerConfig(flow.provider);
-    let claims;
+    let claims: OidcIdentityClaims;
     try {
       claims = await this.providers.signIn(flow.provider).complete(params, {
         state: flow.state,
