@@ -23,6 +23,8 @@ export const AUDIT_EVENT_TYPES = [
   'email_verified',
   'email_change_requested',
   'email_changed',
+  // A provider's identity linked to the account (automatically, by a trusted verified address).
+  'identity_linked',
   // A provider's identity taken off the account: by its owner, an admin (actorId), or a password
   // reset that proved an address the account had not verified.
   'identity_unlinked',
@@ -55,6 +57,9 @@ export type LimitReason = 'address' | 'account_address' | 'device' | 'account' |
  */
 export type AuditReason = LoginFailure | LimitReason | 'reverted' | 'address_proven';
 
+/** How a login or signup proved who it was (RFC 8176 names): a password, or an identity provider. */
+export type SignInMethod = 'pwd' | 'fed';
+
 /** One recorded decision: who, what, when, from where. Never a password or a token. */
 export interface AuditEvent {
   readonly id: string;
@@ -73,6 +78,8 @@ export interface AuditEvent {
    * itself deleting itself; null for the command line and for everything else.
    */
   readonly actorId: string | null;
+  /** On login and signup events: how it was made; null on others and on older events. */
+  readonly method: SignInMethod | null;
 }
 
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
-import type { AuditEventType, AuditReason } from './audit-event.js';
+import type { AuditEventType, AuditReason, SignInMethod } from './audit-event.js';
 import { AuditRepository } from './audit.repository.js';
 
 export interface AuditDetails {
@@ -10,6 +10,8 @@ export interface AuditDetails {
   readonly reason?: AuditReason;
   /** The admin acting on `userId`'s account (see AuditEvent.actorId). */
   readonly actorId?: string | null;
+  /** On login and signup events: a password or a provider. */
+  readonly method?: SignInMethod;
 }
 
 /**
@@ -39,6 +41,7 @@ export class AuditService {
         sessionId: details.sessionId ?? null,
         reason: details.reason ?? null,
         actorId: details.actorId ?? null,
+        method: details.method ?? null,
       });
     } catch (error) {
       this.logger.error(

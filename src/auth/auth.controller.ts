@@ -31,6 +31,8 @@ import {
 import { toUserDto } from '../users/dto/user.dto.js';
 import type { User } from '../users/user.js';
 import { AuthService } from './auth.service.js';
+import { AuthorizationCodeGrantService } from './authorization-code-grant.service.js';
+import { AuthorizationCodeDto } from './dto/authorization-code.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LogoutDto } from './dto/logout.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
@@ -82,6 +84,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly refreshCookie: RefreshTokenCookie,
+    private readonly codeGrant: AuthorizationCodeGrantService,
   ) {}
 
   @Public()
@@ -106,7 +109,7 @@ export class AuthController {
   @UseGuards(
     IpRateLimitGuard,
     BrowserOriginGuard,
-    GrantTypeGuard('password', 'refresh_token'),
+    GrantTypeGuard('password', 'refresh_token', 'authorization_code'),
     LocalAuthGuard,
   )
   // The device cookie's interceptor, inner, still sees the refresh token the outer one may remove.
@@ -116,13 +119,20 @@ export class AuthController {
   @HttpCode(200)
   @OAuthEndpoint()
   @ApiOperation({
-    summary: 'The token endpoint: log in (password grant) or refresh (RFC 6749 §3.2)',
-    description: `Takes the tutorial's JSON body (\`email\` may be sent and is ignored) or the OAuth2 form \`grant_type=password&username=…&password=…\`: starts a session and answers an access token and the first refresh token. With \`grant_type=refresh_token&refresh_token=…\` (form or JSON) it answers exactly what /refresh answers, so OAuth2 clients need only this one URL (a browser holding the refresh token cookie refreshes at /refresh: the cookie is only sent there). ${REFRESH_NOTE} ${COOKIE_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
+    summary:
+      'The token endpoint: log in (password grant), exchange a provider sign-in’s code, or refresh (RFC 6749 §3.2)',
+    description: `Takes the tutorial's JSON body (\`email\` may be sent and is ignored) or the OAuth2 form \`grant_type=password&username=…&password=…\`: starts a session and answers an access token and the first refresh token. With \`grant_type=refresh_token&refresh_token=…\` (form or JSON) it answers exactly what /refresh answers, so OAuth2 clients need only this one URL (a browser holding the refresh token cookie refreshes at /refresh: the cookie is only sent there). With \`grant_type=authorization_code&code=…&code_verifier=…&redirect_uri=…\` (form or JSON) it exchanges the code that a sign-in through an identity provider sent to the app (see /authorize; PKCE S256, RFC 7636) for the usual token response, whose access token carries \`amr\` \`["fed"]\` and \`idp\`, or \`403 mfa_required\` with an \`mfa_token\` for /login/mfa. ${REFRESH_NOTE} ${COOKIE_NOTE} ${TOKEN_ENDPOINT_NOTE}`,
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiExtraModels(LoginDto, RefreshDto)
+  @ApiExtraModels(LoginDto, RefreshDto, AuthorizationCodeDto)
   @ApiBody({
-    schema: { oneOf: [{ $ref: getSchemaPath(LoginDto) }, { $ref: getSchemaPath(RefreshDto) }] },
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(LoginDto) },
+        { $ref: getSchemaPath(RefreshDto) },
+        { $ref: getSchemaPath(AuthorizationCodeDto) },
+      ],
+    },
   })
   @ApiOkResponse({
     type: TokenResponseDto,
@@ -137,10 +147,18 @@ export class AuthController {
     ...BAD_BODY,
     {
       kind: 'unsupportedGrantType',
-      detail: 'Only grant_type=password or refresh_token is accepted here.',
+      detail: 'Only grant_type=password, refresh_token or authorization_code is accepted here.',
       error: 'unsupported_grant_type',
     },
     { kind: 'invalidRequest', detail: 'username must not be empty.' },
+    {
+      kind: 'invalidAuthorizationCode',
+      detail:
+        'The authorization code is invalid, expired or used, or the code_verifier or redirect_uri does not match.',
+      error: 'invalid_grant',
+      description:
+        'The authorization code grant: an unknown, expired or already presented code (a second presentation also ends the session or `mfa_token` the first produced), a wrong `code_verifier`, or another `redirect_uri` (RFC 6749 §5.2)',
+    },
     {
       kind: 'invalidCredentials',
       detail: 'Invalid username or password',
@@ -173,12 +191,18 @@ export class AuthController {
     },
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
-  login(
+  async login(
     @CurrentUser() user: User | undefined,
-    @Req() request: FastifyRequest,
+    @Req() request: FastifyRequest & { user?: User },
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
     if (user) return this.auth.login(user, client);
+    if (request.body instanceof AuthorizationCodeDto) {
+      const exchanged = await this.codeGrant.exchange(request.body, client);
+      // Who signed in, where Passport puts it: the device-cookie interceptor reads it.
+      request.user = exchanged.user;
+      return exchanged.tokens;
+    }
     // The refresh grant: LocalAuthGuard let it through with its body validated as a RefreshDto.
     return this.auth.refresh((request.body as RefreshDto).refresh_token, client);
   }

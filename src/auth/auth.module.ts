@@ -16,11 +16,15 @@ import { Database } from '../database/database.js';
 import { IdentitiesRepository } from '../identities/identities.repository.js';
 import { AccountDeletionService } from './account-deletion.service.js';
 import { AuthController } from './auth.controller.js';
+import { AuthorizationCodeGrantService } from './authorization-code-grant.service.js';
+import { AuthorizeController } from './authorize.controller.js';
 import { AuthService } from './auth.service.js';
 import { BrowserOriginGuard, RefreshCookieGuard } from './browser/browser-origin.guards.js';
 import { BrowserOrigins } from './browser/browser-origins.js';
 import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.interceptor.js';
 import { RefreshTokenCookie } from './browser/refresh-token-cookie.js';
+import { FederatedFlowService } from './federated-flow.service.js';
+import { FederatedSignInService } from './federated-sign-in.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksController } from './jwks.controller.js';
 import { OidcModule } from './oidc/oidc.module.js';
@@ -60,7 +64,13 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     PassportModule,
     OidcModule,
   ],
-  controllers: [AuthController, JwksController, OAuthController, ServerMetadataController],
+  controllers: [
+    AuthController,
+    AuthorizeController,
+    JwksController,
+    OAuthController,
+    ServerMetadataController,
+  ],
   providers: [
     AuthService,
     BrowserOrigins,
@@ -89,6 +99,9 @@ import { LocalStrategy } from './strategies/local.strategy.js';
       ): SignInMethodsStore =>
         db ? new SqlSignInMethodsStore(db) : new InMemorySignInMethodsStore(users, identities),
     },
+    FederatedSignInService,
+    FederatedFlowService,
+    AuthorizationCodeGrantService,
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     // After it (global guards run in the order they are provided): @Roles reads the token's claims.

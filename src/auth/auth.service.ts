@@ -16,7 +16,7 @@ import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { SignOutEverywhereService } from './sign-out-everywhere.service.js';
-import { PASSWORD_ONLY } from '../sessions/session.js';
+import { PASSWORD_ONLY, type Session, type SignInOrigin } from '../sessions/session.js';
 import { MfaService, mfaRequired, invalidMfaToken, type SecondFactor } from '../mfa/mfa.service.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { AppConfig } from '../config/app-config.js';
@@ -59,6 +59,7 @@ export class AuthService {
     await this.audit.record('signup', client, {
       userId: user.id,
       username: usernameKey(user.username),
+      method: 'pwd',
     });
     // Without mail (production, no SMTP_URL) signup still works; /me/email/verification sends it later.
     if (await this.mail.sendVerification(user, { throttled: false })) {
@@ -97,6 +98,7 @@ export class AuthService {
         userId: user?.id,
         username: account,
         reason: failure,
+        method: 'pwd',
       });
       throw invalidCredentials();
     }
@@ -150,11 +152,12 @@ export class AuthService {
       });
     }
     await this.assertEmailVerified(user, client);
-    return { user, tokens: await this.login(user, client, outcome.amr) };
+    // The second factor ends the interactive sign-in: auth_time is now; idp is the first factor's.
+    return { user, tokens: await this.login(user, client, outcome.amr, { idp: outcome.idp }) };
   }
 
   /** EMAIL_VERIFICATION=required: an unverified address gets a fresh link (throttled) and a 403. */
-  private async assertEmailVerified(user: User, client: ClientInfo): Promise<void> {
+  async assertEmailVerified(user: User, client: ClientInfo): Promise<void> {
     if (this.config.mail.emailVerification !== 'required' || user.emailVerifiedAt !== null) return;
     this.metrics.login('email_not_verified');
     await this.audit.record('login_failed', client, {
@@ -177,9 +180,20 @@ export class AuthService {
     user: Pick<User, 'id' | 'username'>,
     client: ClientInfo,
     amr: readonly string[] = PASSWORD_ONLY,
+    origin: SignInOrigin = {},
   ): Promise<IssuedTokens> {
+    return (await this.startSession(user, client, amr, origin)).tokens;
+  }
+
+  /** login(), also answering the session started (the code grant records it against replays). */
+  async startSession(
+    user: Pick<User, 'id' | 'username'>,
+    client: ClientInfo,
+    amr: readonly string[],
+    origin: SignInOrigin = {},
+  ): Promise<{ tokens: IssuedTokens; sessionId: string }> {
     const { session, refreshToken } = await this.sessions
-      .start(user.id, client, amr)
+      .start(user.id, client, amr, origin)
       .catch(async (error: unknown) => {
         // Deleted while its password was being checked: the foreign key refused the session.
         if (!(await this.users.findById(user.id))) throw invalidCredentials();
@@ -195,7 +209,8 @@ export class AuthService {
     }
     // Only a login that passed every factor resets the client's failures and makes it known. One
     // with a second step took two attempts (the password's and the code's): both are given back.
-    const attempts = amr.some((method) => method !== 'pwd') ? 2 : 1;
+    // A provider's sign-in (`fed`) took none of ours: only its second step, if any, counted.
+    const attempts = amr.filter((method) => method !== 'fed').length;
     await this.loginAttempts.succeeded(
       usernameKey(user.username),
       user.id,
@@ -208,8 +223,12 @@ export class AuthService {
       userId: user.id,
       username: usernameKey(user.username),
       sessionId: session.id,
+      method: amr.includes('fed') ? 'fed' : 'pwd',
     });
-    return this.tokenResponse(current, session.id, refreshToken, session.amr, session.expiresAt);
+    return {
+      tokens: this.tokenResponse(current, session, refreshToken, session.expiresAt),
+      sessionId: session.id,
+    };
   }
 
   /** Rotates a refresh token (RFC 6749 §6); every failure is the same 401 invalid_grant. */
@@ -247,9 +266,8 @@ export class AuthService {
     // A session that passed the second step keeps its amr: refresh asks for no code again.
     return this.tokenResponse(
       user,
-      outcome.session.id,
+      outcome.session,
       outcome.refreshToken,
-      outcome.session.amr,
       outcome.refreshTokenExpiresAt,
     );
   }
@@ -277,12 +295,12 @@ export class AuthService {
 
   private tokenResponse(
     user: Pick<User, 'id' | 'username' | 'emailVerifiedAt' | 'roles'>,
-    sessionId: string,
+    session: Pick<Session, 'id' | 'amr' | 'authTime' | 'idp'>,
     refreshToken: string,
-    amr: readonly string[],
     refreshTokenExpiresAt: Date,
   ): IssuedTokens {
-    const { token, expiresIn } = this.accessTokens.issue(user, sessionId, amr);
+    // A session's sign-in time and provider go unchanged into every token it issues.
+    const { token, expiresIn } = this.accessTokens.issue(user, session.id, session.amr, session);
     return {
       access_token: token,
       token_type: 'bearer',

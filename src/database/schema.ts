@@ -68,6 +68,10 @@ export interface SessionsTable {
   reuse_window_started_at: NullableTimestamp;
   /** Where the revocation stands in the order other instances read them by (0011). */
   revocation_order: RevocationOrderColumn;
+  /** When the interactive sign-in happened (0014); null for older sessions. */
+  auth_time: NullableTimestamp;
+  /** The identity provider signed in through (0014); null for a password login. */
+  idp: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MfaFactorsTable {
@@ -91,6 +95,9 @@ export interface MfaChallengesTable {
   expires_at: Timestamp;
   failures: ColumnType<number, number | undefined, number>;
   used_at: NullableTimestamp;
+  /** `fed` after a provider's sign-in (0014); null (older rows too) after a password. */
+  first_factor: ColumnType<string | null, string | null | undefined, string | null>;
+  idp: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -132,6 +139,8 @@ export interface AuditEventsTable {
   session_id: string | null;
   reason: string | null;
   actor_id: string | null;
+  /** How a login or signup proved who it was (0014): `pwd` or `fed`; null for other events. */
+  method: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ServerSecretsTable {

@@ -138,6 +138,11 @@ export class MailQueueService {
     return this.queue('mfa_recovery_code_used', user.email, user, false);
   }
 
+  /** A provider's identity was linked to the account by its address: the owner hears of it. */
+  notifyIdentityLinked(user: User): Promise<boolean> {
+    return this.queue('identity_linked', user.email, user, false);
+  }
+
   /** A provider's identity was unlinked from the account (by its owner, an admin, or a reset). */
   notifyIdentityUnlinked(user: User): Promise<boolean> {
     return this.queue('identity_unlinked', user.email, user, false);

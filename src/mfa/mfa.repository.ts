@@ -18,7 +18,13 @@ export interface MfaChallenge {
   /** Codes checked against it (a right one spends it, so on a live challenge all were wrong). */
   readonly failures: number;
   readonly usedAt: Date | null;
+  /** The login's first factor: a password, or a provider's sign-in (`fed`). */
+  readonly firstFactor: FirstFactor;
+  /** The provider of a `fed` first factor. */
+  readonly idp: string | null;
 }
+
+export type FirstFactor = 'pwd' | 'fed';
 
 /** TOTP factors, recovery codes and login challenges; the injection token of the store. */
 export abstract class MfaRepository {

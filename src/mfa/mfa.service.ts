@@ -10,7 +10,7 @@ import type { User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import { MailQueueService } from '../mail/mail-queue.service.js';
 import { MfaEncryptionKey } from './mfa-encryption-key.js';
-import { MfaRepository, type MfaFactor } from './mfa.repository.js';
+import { MfaRepository, type FirstFactor, type MfaFactor } from './mfa.repository.js';
 import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
 import { acceptedStep, generateTotpSecret, totpUri } from './totp.js';
 
@@ -20,7 +20,7 @@ export const MFA_TOKEN_TTL_MS = 5 * 60 * 1000;
 export const MFA_TOKEN_MAX_ATTEMPTS = 5;
 
 /** RFC 8176 authentication method references carried by access tokens. */
-export type AuthenticationMethods = readonly ('pwd' | 'otp' | 'mfa')[];
+export type AuthenticationMethods = readonly ('pwd' | 'fed' | 'otp' | 'mfa')[];
 
 export interface Enrolment {
   readonly secret: string;
@@ -131,15 +131,24 @@ export class MfaService {
    * The second step of a login, after the right password: an opaque mfa_token bound to the user,
    * five minutes, single use. Only its hash is stored.
    */
-  async challenge(userId: string): Promise<string> {
+  async challenge(
+    userId: string,
+    first: { firstFactor: FirstFactor; idp: string | null } = { firstFactor: 'pwd', idp: null },
+  ): Promise<string> {
     const token = generateOpaqueToken();
     await this.mfa.deleteExpiredChallenges(new Date(Date.now() - MFA_TOKEN_TTL_MS));
     await this.mfa.createChallenge({
       tokenHash: hashOpaqueToken(token),
       userId,
       expiresAt: new Date(Date.now() + MFA_TOKEN_TTL_MS),
+      ...first,
     });
     return token;
+  }
+
+  /** Ends a pending challenge by its token's hash (a replayed authorization code's mfa_token). */
+  async endChallenge(tokenHash: string): Promise<void> {
+    await this.mfa.spendChallenge(tokenHash, new Date());
   }
 
   /**
@@ -166,16 +175,21 @@ export class MfaService {
     userId: string,
     proof: SecondFactor,
     client: ClientInfo,
-  ): Promise<{ kind: 'passed'; amr: AuthenticationMethods } | { kind: 'wrong' }> {
+  ): Promise<
+    { kind: 'passed'; amr: AuthenticationMethods; idp: string | null } | { kind: 'wrong' }
+  > {
     const method = await this.checkSecondFactor(userId, proof, client);
     if (!method) {
       await this.audit.record('mfa_challenge_failed', client, { userId });
       return { kind: 'wrong' };
     }
-    if (!(await this.mfa.spendChallenge(hashOpaqueToken(mfaToken), new Date()))) {
+    const tokenHash = hashOpaqueToken(mfaToken);
+    // Read before it is spent: which first factor this second one follows.
+    const challenge = await this.mfa.findChallenge(tokenHash);
+    if (!challenge || !(await this.mfa.spendChallenge(tokenHash, new Date()))) {
       throw invalidMfaToken();
     }
-    return { kind: 'passed', amr: ['pwd', method] };
+    return { kind: 'passed', amr: [challenge.firstFactor, method], idp: challenge.idp };
   }
 
   /**

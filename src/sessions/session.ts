@@ -16,6 +16,13 @@ export interface Session {
   readonly revokedAt: Date | null;
   /** How the login proved who it was (RFC 8176): `pwd`, plus `otp` or `mfa` after a second factor. */
   readonly amr: readonly string[];
+  /**
+   * When the interactive sign-in happened (the tokens' `auth_time`): never moved by a refresh.
+   * Null for sessions started before it was stored.
+   */
+  readonly authTime: Date | null;
+  /** The identity provider signed in through (the tokens' `idp`); null for a password login. */
+  readonly idp: string | null;
   /** The rotation its current refresh token comes from: 0 for the login's, then 1, 2, … */
   readonly generation: number;
   /**
@@ -33,6 +40,13 @@ export interface Session {
 export interface ReuseWindow {
   readonly generation: number;
   readonly startedAt: Date;
+}
+
+/** How a session's sign-in was made, besides its `amr`: when, and through which provider. */
+export interface SignInOrigin {
+  /** Default: when the session starts. */
+  readonly authTime?: Date;
+  readonly idp?: string | null;
 }
 
 /** A session started by a password alone. */
@@ -82,6 +96,7 @@ export function newSession(
   first: FirstRefreshToken,
   now: Date,
   amr: readonly string[] = PASSWORD_ONLY,
+  origin: SignInOrigin = {},
 ): Session {
   return {
     id: first.sessionId,
@@ -93,6 +108,8 @@ export function newSession(
     ip: client.ip,
     revokedAt: null,
     amr,
+    authTime: origin.authTime ?? now,
+    idp: origin.idp ?? null,
     generation: 0,
     tokenHash: first.tokenHash,
     reuseWindow: null,

@@ -1,4 +1,10 @@
-import type { FirstRefreshToken, LegacyRefreshToken, RotatedSession, Session } from './session.js';
+import type {
+  FirstRefreshToken,
+  LegacyRefreshToken,
+  RotatedSession,
+  Session,
+  SignInOrigin,
+} from './session.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 
 /** Where a reader of revocations stands; opaque, from `revocationsAfter`. */
@@ -29,6 +35,7 @@ export abstract class SessionsRepository {
     firstToken: FirstRefreshToken,
     now: Date,
     amr?: readonly string[],
+    origin?: SignInOrigin,
   ): Promise<Session>;
 
   abstract findById(id: string): Promise<Session | undefined>;

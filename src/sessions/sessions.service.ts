@@ -14,7 +14,7 @@ import {
   type RefreshToken,
 } from './refresh-token.js';
 import { RevocationList } from './revocation-list.js';
-import { isLive, type Session, type SessionHolder } from './session.js';
+import { isLive, type Session, type SessionHolder, type SignInOrigin } from './session.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -70,6 +70,7 @@ export class SessionsService {
     userId: string,
     client: ClientInfo,
     amr?: readonly string[],
+    origin?: SignInOrigin,
   ): Promise<{ session: Session; refreshToken: string }> {
     const now = new Date();
     const first = firstRefreshToken(this.secrets.refreshToken, randomUUID());
@@ -83,6 +84,7 @@ export class SessionsService {
       },
       now,
       amr,
+      origin,
     );
     return { session, refreshToken: first.token };
   }

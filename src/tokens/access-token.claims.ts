@@ -14,6 +14,13 @@ export interface AccessTokenClaims {
   /** RFC 8176 authentication methods; absent from tokens issued before two-factor login. */
   readonly amr?: readonly string[];
   /**
+   * When the session's interactive sign-in happened (seconds, OpenID Connect Core §2): the same in
+   * every token of the session, refreshes included. Absent for sessions older than the claim.
+   */
+  readonly auth_time?: number;
+  /** The identity provider (our id in OIDC_PROVIDERS) the session signed in through, if any. */
+  readonly idp?: string;
+  /**
    * The holder's roles when the token was issued (RFC 9068 §2.2.3.1 names `roles`). Absent from
    * tokens issued before roles existed: those are read as `['user']`, not refused.
    */

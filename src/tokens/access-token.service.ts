@@ -32,6 +32,10 @@ export class AccessTokenService {
     user: Pick<User, 'id' | 'username' | 'emailVerifiedAt' | 'roles'>,
     sessionId: string,
     amr: readonly string[],
+    origin: { readonly authTime: Date | null; readonly idp: string | null } = {
+      authTime: null,
+      idp: null,
+    },
   ): IssuedAccessToken {
     const token = this.signerFor(this.keys.current)({
       sub: user.id,
@@ -39,6 +43,10 @@ export class AccessTokenService {
       sid: sessionId,
       roles: user.roles,
       amr,
+      ...(origin.authTime === null
+        ? {}
+        : { auth_time: Math.floor(origin.authTime.getTime() / 1000) }),
+      ...(origin.idp === null ? {} : { idp: origin.idp }),
       email_verified: user.emailVerifiedAt !== null,
       jti: randomUUID(),
     });

@@ -21,6 +21,7 @@ const event = (
   sessionId: null,
   reason: null,
   actorId: null,
+  method: null,
   ...overrides,
 });
 

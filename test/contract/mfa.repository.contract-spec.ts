@@ -39,7 +39,13 @@ describe.each(STORES)('MfaRepository contract: %s', (_name, open) => {
   const aChallenge = async (expiresAt = new Date(Date.now() + 5 * MINUTE), userId?: string) => {
     const owner = userId ?? (await aUserId());
     const tokenHash = aHash();
-    await mfa.createChallenge({ tokenHash, userId: owner, expiresAt });
+    await mfa.createChallenge({
+      tokenHash,
+      userId: owner,
+      expiresAt,
+      firstFactor: 'pwd',
+      idp: null,
+    });
     return { tokenHash, userId: owner };
   };
 
@@ -223,8 +229,20 @@ describe.each(STORES)('MfaRepository contract: %s', (_name, open) => {
         expiresAt,
         failures: 0,
         usedAt: null,
+        firstFactor: 'pwd',
+        idp: null,
       });
       expect(await mfa.findChallenge(aHash())).toBeUndefined();
+    });
+
+    it('keeps the first factor a challenge follows: a provider sign-in, and which provider', async () => {
+      const userId = await aUserId();
+      const tokenHash = aHash();
+      const expiresAt = at(5 * MINUTE);
+      await mfa.createChallenge({ tokenHash, userId, expiresAt, firstFactor: 'fed', idp: 'acme' });
+      expect(await mfa.findChallenge(tokenHash)).toEqual(
+        expect.objectContaining({ firstFactor: 'fed', idp: 'acme' }),
+      );
     });
   });
 

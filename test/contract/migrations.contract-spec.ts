@@ -176,6 +176,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0011-revocation-order',
       '0012-create-account-devices',
       '0013-create-identities',
+      '0014-session-sign-in',
     ]);
 
     const revoked: string[] = [];
@@ -237,7 +238,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       .values([session('s1', 'u1'), session('s2', 'u2')])
       .execute();
 
-    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
+    expect(await runMigrations(db)).toEqual(['0013-create-identities', '0014-session-sign-in']);
 
     const rows = await db
       .selectFrom('users')
@@ -312,6 +313,9 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
     });
     expect((await migrator.migrateDown()).results).toEqual([
+      { migrationName: '0014-session-sign-in', direction: 'Down', status: 'Success' },
+    ]);
+    expect((await migrator.migrateDown()).results).toEqual([
       { migrationName: '0013-create-identities', direction: 'Down', status: 'Success' },
     ]);
 
@@ -339,6 +343,6 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
         .execute(),
     ).rejects.toBeDefined();
     // …and up once more.
-    expect(await runMigrations(db)).toEqual(['0013-create-identities']);
+    expect(await runMigrations(db)).toEqual(['0013-create-identities', '0014-session-sign-in']);
   });
 });

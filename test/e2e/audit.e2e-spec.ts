@@ -231,6 +231,7 @@ describe('audit retention', () => {
         sessionId: null,
         reason: 'bad_password' as const,
         actorId: null,
+        method: null,
       };
       await repository.append({ ...event, at: new Date(Date.now() - 60_000) });
       await repository.append({ ...event, at: new Date() });

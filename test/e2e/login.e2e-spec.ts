@@ -201,11 +201,16 @@ describe('POST /login', () => {
       email_verified: false,
       // RFC 8176: a password alone.
       amr: ['pwd'],
+      // When the password was checked (OpenID Connect Core §2), kept unchanged by refreshes.
+      auth_time: expect.any(Number),
       roles: ['user'],
       iss: 'nest-jwt-auth',
       aud: 'nest-jwt-auth',
     });
     expect((a.payload.exp as number) - (a.payload.iat as number)).toBe(900);
+    expect(
+      Math.abs((a.payload.auth_time as number) - (a.payload.iat as number)),
+    ).toBeLessThanOrEqual(1);
     expect(a.payload.jti).not.toBe(b.payload.jti);
     expect(a.payload.sub).toBe(b.payload.sub);
     // Each login is its own session.

@@ -43,6 +43,8 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'GET /health/ready': [200, 503],
   'GET /.well-known/jwks.json': [200],
   'GET /oauth/providers': [200],
+  'GET /authorize': [302, 400],
+  'GET /oauth/{provider}/callback': [302, 400],
   'GET /admin/users': [200, 422],
   'GET /admin/users/{id}': [200, 404],
   'PATCH /admin/users/{id}': [200, 404, 409],

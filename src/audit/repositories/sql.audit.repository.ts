@@ -12,6 +12,7 @@ import type {
   AuditEventType,
   AuditReason,
   NewAuditEvent,
+  SignInMethod,
 } from '../audit-event.js';
 import { AuditRepository } from '../audit.repository.js';
 
@@ -27,6 +28,7 @@ type AuditRow = [
   sessionId: string | null,
   reason: AuditReason | null,
   actorId: string | null,
+  method: SignInMethod | null,
 ];
 
 @Injectable()
@@ -36,9 +38,10 @@ export class SqlAuditRepository extends AuditRepository {
 
   constructor(private readonly db: Database) {
     super();
-    this.insert = preparedQuery(db, 11, (...row: AuditRow) => {
+    this.insert = preparedQuery(db, 12, (...row: AuditRow) => {
       const [id, type, at, user_id, username, ip, user_agent, request_id, session_id, reason] = row;
       const actor_id = row[10];
+      const method = row[11];
       return db.insertInto('audit_events').values({
         id,
         type,
@@ -51,6 +54,7 @@ export class SqlAuditRepository extends AuditRepository {
         session_id,
         reason,
         actor_id,
+        method,
       });
     });
   }
@@ -69,6 +73,7 @@ export class SqlAuditRepository extends AuditRepository {
       stored.sessionId,
       stored.reason,
       stored.actorId,
+      stored.method,
     );
     return stored;
   }
@@ -115,5 +120,6 @@ function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     sessionId: row.session_id,
     reason: row.reason as AuditReason | null,
     actorId: row.actor_id,
+    method: row.method === 'pwd' || row.method === 'fed' ? row.method : null,
   };
 }

@@ -9,7 +9,7 @@ import { isFormRequest } from '../../common/decorators/oauth-endpoint.decorator.
  * parameter sent twice is `invalid_request` (§3.2: parameters must not be included more than once).
  */
 export function GrantTypeGuard(
-  ...grantTypes: readonly ('password' | 'refresh_token')[]
+  ...grantTypes: readonly ('password' | 'refresh_token' | 'authorization_code')[]
 ): Type<CanActivate> {
   @Injectable()
   class GrantTypeGuardMixin implements CanActivate {
@@ -23,12 +23,19 @@ export function GrantTypeGuard(
       if (given === undefined || grantTypes.some((grantType) => grantType === given)) return true;
       throw new ProblemException(
         'unsupportedGrantType',
-        `Only grant_type=${grantTypes.join(' or ')} is accepted here.`,
+        `Only grant_type=${spoken(grantTypes)} is accepted here.`,
         { extensions: { error: 'unsupported_grant_type' } },
       );
     }
   }
   return mixin(GrantTypeGuardMixin);
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function spoken(names: readonly string[]): string {
+  return names.length <= 1
+    ? names.join('')
+    : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 /** For OAuth2 endpoints without a grant (revocation, introspection): no repeated form parameter. */

@@ -3,6 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { createValidationPipe } from '../../common/validation/validation.pipe.js';
 import { invalidCredentials } from '../auth.service.js';
+import { AuthorizationCodeDto } from '../dto/authorization-code.dto.js';
 import { LoginDto } from '../dto/login.dto.js';
 import { RefreshDto } from '../dto/refresh.dto.js';
 
@@ -17,7 +18,15 @@ const validationPipe = createValidationPipe();
 export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (isRefreshGrant(request.body)) {
+    if (grantOf(request.body) === 'authorization_code') {
+      // The code grant proves who it is by the code and PKCE verifier: the handler checks them.
+      request.body = await validationPipe.transform(request.body, {
+        type: 'body',
+        metatype: AuthorizationCodeDto,
+      });
+      return true;
+    }
+    if (grantOf(request.body) === 'refresh_token') {
       request.body = await validationPipe.transform(request.body, {
         type: 'body',
         metatype: RefreshDto,
@@ -38,10 +47,8 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 }
 
-function isRefreshGrant(body: unknown): boolean {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    (body as { grant_type?: unknown }).grant_type === 'refresh_token'
-  );
+function grantOf(body: unknown): unknown {
+  return typeof body === 'object' && body !== null
+    ? (body as { grant_type?: unknown }).grant_type
+    : undefined;
 }

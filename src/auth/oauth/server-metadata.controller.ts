@@ -20,11 +20,30 @@ class ServerMetadataDto {
   @ApiProperty({ example: ['none'] })
   token_endpoint_auth_methods_supported: string[];
 
-  @ApiProperty({ example: ['password', 'refresh_token'] })
+  @ApiPropertyOptional({
+    description:
+      'GET /authorize (sign-in through an identity provider, code + PKCE); only when OIDC_PROVIDERS is set.',
+    example: 'https://auth.example.com/authorize',
+  })
+  authorization_endpoint?: string;
+
+  @ApiProperty({
+    description: '`authorization_code` only when OIDC_PROVIDERS is set.',
+    example: ['password', 'refresh_token', 'authorization_code'],
+  })
   grant_types_supported: string[];
 
-  @ApiProperty({ description: 'Empty: there is no authorization endpoint.', example: [] })
+  @ApiProperty({
+    description: '`["code"]` when OIDC_PROVIDERS is set; empty without an authorization endpoint.',
+    example: ['code'],
+  })
   response_types_supported: string[];
+
+  @ApiPropertyOptional({
+    description: 'PKCE (RFC 7636) at the authorization endpoint: S256 only.',
+    example: ['S256'],
+  })
+  code_challenge_methods_supported?: string[];
 
   @ApiProperty({ example: 'https://auth.example.com/.well-known/jwks.json' })
   jwks_uri: string;
@@ -61,8 +80,15 @@ export class ServerMetadataController {
       issuer: config.publicUrl,
       token_endpoint: url('/login'),
       token_endpoint_auth_methods_supported: ['none'],
-      grant_types_supported: ['password', 'refresh_token'],
-      response_types_supported: [],
+      // The authorization endpoint only signs in through a provider: none without providers.
+      ...(config.oidc.providers.length > 0
+        ? {
+            authorization_endpoint: url('/authorize'),
+            grant_types_supported: ['password', 'refresh_token', 'authorization_code'],
+            response_types_supported: ['code'],
+            code_challenge_methods_supported: ['S256'],
+          }
+        : { grant_types_supported: ['password', 'refresh_token'], response_types_supported: [] }),
       jwks_uri: url('/.well-known/jwks.json'),
       revocation_endpoint: url('/revoke'),
       revocation_endpoint_auth_methods_supported: ['none'],
@@ -81,7 +107,7 @@ export class ServerMetadataController {
   @ApiOperation({
     summary: 'Authorization server metadata (RFC 8414)',
     description:
-      'Where the token, revocation and introspection endpoints and the JWKS are, as absolute URLs built from `PUBLIC_URL`, and what they accept. OAuth2 libraries (openid-client, Swagger UI…) configure themselves from it.',
+      'Where the authorization, token, revocation and introspection endpoints and the JWKS are, as absolute URLs built from `PUBLIC_URL`, and what they accept. OAuth2 libraries (openid-client, Swagger UI…) configure themselves from it.',
   })
   @ApiOkResponse({ type: ServerMetadataDto })
   serverMetadata(): ServerMetadataDto {

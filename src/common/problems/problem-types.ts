@@ -101,6 +101,26 @@ export const PROBLEM_TYPES = {
     status: 429,
   },
   badRequest: { type: '/problems/bad-request', title: 'Bad request', status: 400 },
+  unknownProvider: {
+    type: '/problems/unknown-provider',
+    title: 'Unknown identity provider',
+    status: 400,
+  },
+  redirectUriNotAllowed: {
+    type: '/problems/redirect-uri-not-allowed',
+    title: 'Redirect URI not allowed',
+    status: 400,
+  },
+  invalidSignInFlow: {
+    type: '/problems/invalid-sign-in-flow',
+    title: 'Invalid sign-in flow',
+    status: 400,
+  },
+  invalidAuthorizationCode: {
+    type: '/problems/invalid-authorization-code',
+    title: 'Invalid authorization code',
+    status: 400,
+  },
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
   mfaNotConfigured: {

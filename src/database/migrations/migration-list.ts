@@ -11,6 +11,7 @@ import * as boundedSessionStorage from './0010-bounded-session-storage.js';
 import * as revocationOrder from './0011-revocation-order.js';
 import * as createAccountDevices from './0012-create-account-devices.js';
 import * as createIdentities from './0013-create-identities.js';
+import * as sessionSignIn from './0014-session-sign-in.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -34,4 +35,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-revocation-order': revocationOrder,
   '0012-create-account-devices': createAccountDevices,
   '0013-create-identities': createIdentities,
+  '0014-session-sign-in': sessionSignIn,
 };

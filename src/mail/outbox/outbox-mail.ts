@@ -8,6 +8,7 @@ export const MAIL_KINDS = [
   'password_changed',
   'mfa_disabled',
   'mfa_recovery_code_used',
+  'identity_linked',
   'identity_unlinked',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

@@ -115,6 +115,8 @@ export class SqlMfaRepository extends MfaRepository {
         user_id: challenge.userId,
         expires_at: challenge.expiresAt.toISOString(),
         failures: 0,
+        first_factor: challenge.firstFactor,
+        idp: challenge.idp,
       })
       .execute();
   }
@@ -132,6 +134,9 @@ export class SqlMfaRepository extends MfaRepository {
       expiresAt: toDate(row.expires_at),
       failures: Number(row.failures),
       usedAt: toDateOrNull(row.used_at),
+      // Challenges from before 0014 followed a password.
+      firstFactor: row.first_factor === 'fed' ? 'fed' : 'pwd',
+      idp: row.idp,
     };
   }
 

@@ -6,6 +6,7 @@ import {
   type LegacyRefreshToken,
   type RotatedSession,
   type Session,
+  type SignInOrigin,
 } from '../session.js';
 import type { User } from '../../users/user.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
@@ -37,8 +38,9 @@ export class InMemorySessionsRepository extends SessionsRepository {
     first: FirstRefreshToken,
     now: Date,
     amr?: readonly string[],
+    origin?: SignInOrigin,
   ): Promise<Session> {
-    const session = newSession(userId, client, first, now, amr);
+    const session = newSession(userId, client, first, now, amr, origin);
     this.sessions.set(session.id, session);
     return Promise.resolve(session);
   }

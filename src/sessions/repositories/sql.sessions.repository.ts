@@ -19,6 +19,7 @@ import {
   type LegacyRefreshToken,
   type RotatedSession,
   type Session,
+  type SignInOrigin,
 } from '../session.js';
 import type { ClientInfo } from '../../common/decorators/client-info.decorator.js';
 import {
@@ -131,8 +132,9 @@ export class SqlSessionsRepository extends SessionsRepository {
     first: FirstRefreshToken,
     now: Date,
     amr?: readonly string[],
+    origin?: SignInOrigin,
   ): Promise<Session> {
-    const session = newSession(userId, client, first, now, amr);
+    const session = newSession(userId, client, first, now, amr, origin);
     await this.db
       .insertInto('sessions')
       .values({
@@ -144,6 +146,8 @@ export class SqlSessionsRepository extends SessionsRepository {
         user_agent: client.userAgent,
         ip: client.ip,
         amr: JSON.stringify(session.amr),
+        auth_time: session.authTime?.toISOString() ?? null,
+        idp: session.idp,
         generation: 0,
         token_hash: first.tokenHash,
       })
@@ -321,6 +325,8 @@ function toSession(row: Selectable<SessionsTable>): Session {
     revokedAt: toDateOrNull(row.revoked_at),
     // Sessions started before the column existed were password-only.
     amr: row.amr === null ? PASSWORD_ONLY : (JSON.parse(row.amr) as string[]),
+    authTime: toDateOrNull(row.auth_time),
+    idp: row.idp,
     generation: Number(row.generation),
     tokenHash: row.token_hash,
     reuseWindow:
