@@ -5,6 +5,7 @@ import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
 import { hashOpaqueToken } from '../common/security/opaque-token.js';
 import { FederatedFlowsRepository } from '../identities/federated-flows.repository.js';
+import { IdentitiesRepository } from '../identities/identities.repository.js';
 import type { AuthorizationCode, CodeResult } from '../identities/federated-flow.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { MfaService, mfaRequired } from '../mfa/mfa.service.js';
@@ -29,6 +30,7 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 export class AuthorizationCodeGrantService {
   constructor(
     private readonly flows: FederatedFlowsRepository,
+    private readonly identities: IdentitiesRepository,
     private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly mfa: MfaService,
@@ -57,6 +59,10 @@ export class AuthorizationCodeGrantService {
     ) {
       throw invalidGrant();
     }
+    // The identity may have been unlinked in the 60 s since the callback (by the owner, an admin,
+    // or a password reset proving the address from outside): its code then signs nobody in.
+    const identity = await this.identities.findByIssuerSubject(code.issuer, code.subject);
+    if (!identity || identity.userId !== code.userId) throw invalidGrant();
     const user = await this.users.findById(code.userId);
     if (!user || user.disabledAt) {
       // As /login answers a disabled account.

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
 import { Database } from '../../src/database/database.js';
+import { IdentitiesRepository } from '../../src/identities/identities.repository.js';
+import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { MfaService } from '../../src/mfa/mfa.service.js';
 import type { User } from '../../src/users/user.js';
 import { UsersService } from '../../src/users/users.service.js';
@@ -104,6 +106,18 @@ describe('POST /login grant_type=authorization_code: the code of a provider sign
         redirect_uri: APP_REDIRECT_URI,
       })
       .expect(200);
+  });
+
+  it('refuses a code whose identity was unlinked (or the address proven from outside) before the exchange', async () => {
+    const signIn = await signedIn();
+    const identities = app.app.get(IdentitiesRepository);
+    const [identity] = await identities.listForUser(signIn.user.id);
+    expect(identity).toBeDefined();
+    await identities.unlink(signIn.user.id, identity!.id);
+
+    const refused = await exchangeCode(app, signIn.code, signIn.pkce.verifier).expect(400);
+    expect(refused.body).toEqual(expect.objectContaining(INVALID_GRANT));
+    expect(await app.app.get(SessionsService).listLive(signIn.user.id)).toEqual([]);
   });
 
   it('answers 400 invalid_grant to a wrong verifier or another redirect_uri, and the code is spent', async () => {
