@@ -141,6 +141,8 @@ describe.each(STORES)('UsersRepository contract: %s', (_name, open) => {
       'admin',
       'editor',
     ]);
+    // Found by address too (password reset, a provider's address): the admin check reads these.
+    expect((await users.findByEmail(admin.email))?.roles).toEqual(['user', 'admin', 'editor']);
   });
 
   it('replaces roles, and answers not_found for an unknown id', async () => {

@@ -34,6 +34,7 @@ export class SqlUsersRepository extends UsersRepository {
   private readonly hot: {
     readonly byId: (id: string) => Promise<QueryResult<UserWithRoles>>;
     readonly byUsernameKey: (key: string) => Promise<QueryResult<UserWithRoles>>;
+    readonly byEmailKey: (key: string) => Promise<QueryResult<UserWithRoles>>;
   };
 
   constructor(private readonly db: Database) {
@@ -42,7 +43,7 @@ export class SqlUsersRepository extends UsersRepository {
     const joined = this.postgres
       ? sql<string | null>`string_agg(role, ' ')`
       : sql<string | null>`group_concat(role, ' ')`;
-    const userWhere = (column: 'id' | 'username_key') => (value: string) =>
+    const userWhere = (column: 'id' | 'username_key' | 'email_key') => (value: string) =>
       db
         .selectFrom('users')
         .selectAll('users')
@@ -57,6 +58,7 @@ export class SqlUsersRepository extends UsersRepository {
     this.hot = {
       byId: preparedQuery(db, 1, userWhere('id')),
       byUsernameKey: preparedQuery(db, 1, userWhere('username_key')),
+      byEmailKey: preparedQuery(db, 1, userWhere('email_key')),
     };
   }
 
@@ -121,12 +123,8 @@ export class SqlUsersRepository extends UsersRepository {
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('email_key', '=', emailKey(email))
-      .executeTakeFirst();
-    return row && toUser(row);
+    // With its roles, like the other lookups: callers decide on them (no linking to an admin).
+    return this.withRoles((await this.hot.byEmailKey(emailKey(email))).rows[0]);
   }
 
   async markEmailVerified(id: string, email: string, at: Date): Promise<boolean> {
