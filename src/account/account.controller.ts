@@ -21,6 +21,7 @@ import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import { ProfileDto, toProfileDto } from './dto/profile.dto.js';
 import { SessionListDto, toSessionDto } from './dto/session.dto.js';
+import { PATH_ID_PROBLEMS } from './path-id.problems.js';
 
 const REAUTH_TOO_MANY = {
   kind: 'tooManyRequests',
@@ -122,19 +123,7 @@ export class AccountController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Session ended' })
-  @ApiProblemResponses(
-    { kind: 'notFound', detail: 'No such session.' },
-    {
-      kind: 'badRequest',
-      detail: 'The request could not be understood.',
-      description: 'The id is not valid percent-encoding',
-    },
-    {
-      kind: 'uriTooLong',
-      detail: 'A part of the address is longer than this service accepts.',
-      description: 'The id is over 100 characters',
-    },
-  )
+  @ApiProblemResponses({ kind: 'notFound', detail: 'No such session.' }, ...PATH_ID_PROBLEMS)
   async endSession(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id') id: string,

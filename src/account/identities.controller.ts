@@ -14,6 +14,7 @@ import { ApiProblemResponses } from '../common/problems/api-problem-responses.de
 import { IdentityListDto, toIdentityDto } from '../identities/dto/identity.dto.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { AccountService } from './account.service.js';
+import { PATH_ID_PROBLEMS } from './path-id.problems.js';
 
 /** The providers' identities linked to the caller's account (issue 25). */
 @ApiTags('account')
@@ -54,16 +55,7 @@ export class IdentitiesController {
       detail:
         'This is the account’s last way to sign in: set a password or link another provider first.',
     },
-    {
-      kind: 'badRequest',
-      detail: 'The request could not be understood.',
-      description: 'The id is not valid percent-encoding',
-    },
-    {
-      kind: 'uriTooLong',
-      detail: 'A part of the address is longer than this service accepts.',
-      description: 'The id is over 100 characters',
-    },
+    ...PATH_ID_PROBLEMS,
   )
   async unlink(
     @CurrentUser() caller: AuthenticatedUser,
