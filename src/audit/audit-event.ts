@@ -80,6 +80,8 @@ export interface AuditEvent {
   readonly actorId: string | null;
   /** On login and signup events: how it was made; null on others and on older events. */
   readonly method: SignInMethod | null;
+  /** With method `fed`: the provider's id (OIDC_PROVIDERS); null otherwise and on older events. */
+  readonly idp: string | null;
 }
 
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;

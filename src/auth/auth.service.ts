@@ -224,6 +224,7 @@ export class AuthService {
       username: usernameKey(user.username),
       sessionId: session.id,
       method: amr.includes('fed') ? 'fed' : 'pwd',
+      idp: session.idp,
     });
     return {
       tokens: this.tokenResponse(current, session, refreshToken, session.expiresAt),

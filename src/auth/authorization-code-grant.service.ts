@@ -72,6 +72,7 @@ export class AuthorizationCodeGrantService {
         username: user ? usernameKey(user.username) : undefined,
         reason: 'account_disabled',
         method: 'fed',
+        idp: code.provider,
       });
       throw invalidCredentials();
     }

@@ -122,6 +122,7 @@ export class FederatedSignInService {
       userId: user.id,
       username: usernameKey(user.username),
       method: 'fed',
+      idp: provider.id,
     });
     const identity = await this.link(provider, claims, email, user.id);
     if (!identity) return this.resolveLinkedMeanwhile(claims);

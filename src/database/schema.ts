@@ -141,6 +141,8 @@ export interface AuditEventsTable {
   actor_id: string | null;
   /** How a login or signup proved who it was (0014): `pwd` or `fed`; null for other events. */
   method: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The identity provider of a `fed` login or signup (0015); null otherwise and before. */
+  idp: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ServerSecretsTable {

@@ -22,6 +22,7 @@ const event = (
   reason: null,
   actorId: null,
   method: null,
+  idp: null,
   ...overrides,
 });
 
@@ -44,6 +45,17 @@ describe.each(STORES)('AuditRepository contract: %s', (_name, open) => {
     );
     expect(await audit.listForUser(userId, 10)).toEqual([stored]);
     expect(stored).toMatchObject({ id: expect.any(String), at, reason: 'bad_password' });
+  });
+
+  it('keeps how a login was made: the method and, for a provider, which one', async () => {
+    const userId = randomUUID();
+    const byProvider = await audit.append(
+      event(userId, new Date(Date.now() - 1), { method: 'fed', idp: 'acme' }),
+    );
+    const byPassword = await audit.append(event(userId, new Date(), { method: 'pwd' }));
+    expect(await audit.listForUser(userId, 10)).toEqual([byPassword, byProvider]);
+    expect(byProvider).toMatchObject({ method: 'fed', idp: 'acme' });
+    expect(byPassword).toMatchObject({ method: 'pwd', idp: null });
   });
 
   it('lists one user’s events newest first, ties by id, in pages', async () => {

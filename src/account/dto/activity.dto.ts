@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { AUDIT_EVENT_TYPES, type AuditEvent } from '../../audit/audit-event.js';
+import { eventSignInMethod } from '../../auth/sign-in-methods/sign-in-method-names.js';
 
 export const ACTIVITY_MAX_LIMIT = 100;
 
@@ -47,6 +48,15 @@ export class ActivityEventDto {
     description: 'For login_failed: bad_password or account_disabled.',
   })
   reason: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'How a login or signup was made, in the words of `sign_in_methods` (`GET /me`): `password` or `oidc:<provider id>` (`oidc` alone on provider logins recorded before the provider was). Null for other events.',
+    example: 'password',
+  })
+  sign_in_method: string | null;
 }
 
 export class ActivityPageDto {
@@ -69,5 +79,6 @@ export function toActivityEventDto(event: AuditEvent): ActivityEventDto {
     user_agent: event.userAgent,
     session_id: event.sessionId,
     reason: event.reason,
+    sign_in_method: eventSignInMethod(event),
   };
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { sessionSignInMethod } from '../../auth/sign-in-methods/sign-in-method-names.js';
 import type { Session } from '../../sessions/session.js';
 
 export class SessionDto {
@@ -22,6 +23,13 @@ export class SessionDto {
 
   @ApiProperty({ description: 'True for the session of the access token making this request.' })
   current: boolean;
+
+  @ApiProperty({
+    description:
+      'How the session’s sign-in was made, in the words of `sign_in_methods` (`GET /me`): `password` or `oidc:<provider id>`. A second factor does not change it; refreshes keep it.',
+    example: 'password',
+  })
+  sign_in_method: string;
 }
 
 export class SessionListDto {
@@ -38,5 +46,6 @@ export function toSessionDto(session: Session, currentSessionId: string): Sessio
     user_agent: session.userAgent,
     ip: session.ip,
     current: session.id === currentSessionId,
+    sign_in_method: sessionSignInMethod(session),
   };
 }

@@ -5,6 +5,7 @@ import {
   type AuditEvent,
   type AuditEventType,
 } from '../../audit/audit-event.js';
+import { eventSignInMethod } from '../../auth/sign-in-methods/sign-in-method-names.js';
 import { PageQueryDto } from './page-query.dto.js';
 
 export class AuditQueryDto extends PageQueryDto {
@@ -66,6 +67,14 @@ export class AdminAuditEventDto {
       'For login_failed: unknown_user, bad_password or account_disabled; for login_limited: account or address.',
   })
   reason: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'How a login or signup was made, in the words of `sign_in_methods` (`GET /me`): `password` or `oidc:<provider id>` (`oidc` alone on provider logins recorded before the provider was). Null for other events.',
+    example: 'oidc:acme',
+  })
+  sign_in_method: string | null;
 }
 
 export class AuditPageDto {
@@ -93,5 +102,6 @@ export function toAdminAuditEventDto(event: AuditEvent): AdminAuditEventDto {
     request_id: event.requestId,
     session_id: event.sessionId,
     reason: event.reason,
+    sign_in_method: eventSignInMethod(event),
   };
 }

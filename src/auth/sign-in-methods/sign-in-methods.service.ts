@@ -9,13 +9,8 @@ import type { Identity } from '../../identities/identity.js';
 import { MailQueueService } from '../../mail/mail-queue.service.js';
 import { hasPassword, type User } from '../../users/user.js';
 import { SignOutEverywhereService } from '../sign-out-everywhere.service.js';
+import { oidcMethod, PASSWORD_METHOD } from './sign-in-method-names.js';
 import { SignInMethodsStore } from './sign-in-methods.store.js';
-
-/** The password, as `GET /me` names it among the ways to sign in. */
-export const PASSWORD_METHOD = 'password';
-
-/** An identity's provider, as `GET /me` names it: `oidc:<provider id>`. */
-export const oidcMethod = (provider: string): string => `oidc:${provider}`;
 
 /**
  * The ways into an account (issue 25): its password, and each identity whose provider is still in
