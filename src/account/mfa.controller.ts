@@ -80,7 +80,13 @@ export class MfaController {
     @Client() client: ClientInfo,
   ): Promise<EnrolmentDto> {
     const user = await this.account.profile(caller);
-    await this.reauthentication.confirm(user, { password: dto.current_password }, 'none', client);
+    await this.reauthentication.confirm(
+      user,
+      { password: dto.current_password },
+      'none',
+      client,
+      caller.sessionId,
+    );
     return this.mfa.enrol(user);
   }
 
