@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
+import { REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -143,13 +144,14 @@ export class AccountRecoveryController {
   @ApiOperation({
     summary: 'Change the account’s address (confirmed by a link sent to the new one)',
     description:
-      'Needs the current password and, when two-factor login is on, a `code` from the app or a recovery code. The address changes only when the link mailed to the new address is used (`POST /email/verify`). An address that belongs to another account gets the same `202` (its owner is told by mail), so this reveals no one’s registration.',
+      'Needs the current password (an account without one, made through an identity provider: a sign-in within `REAUTH_MAX_AGE` instead) and, when two-factor login is on, a `code` from the app or a recovery code. The address changes only when the link mailed to the new address is used (`POST /email/verify`). An address that belongs to another account gets the same `202` (its owner is told by mail), so this reveals no one’s registration.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiAcceptedResponse({ description: 'A confirmation link is on its way to the new address' })
   @ApiProblemResponses(
     ...BAD_BODY,
     { kind: 'wrongPassword', detail: 'Current password is incorrect' },
+    REAUTHENTICATION_REQUIRED,
     {
       kind: 'wrongMfaCode',
       detail: 'The code is not right.',
@@ -159,7 +161,7 @@ export class AccountRecoveryController {
       kind: 'validation',
       detail: 'new_email must be a valid email address.',
       description:
-        'A field is invalid, or two-factor login is on and `code` is missing (`code is required: two-factor login is on for this account.`)',
+        'A field is invalid, the account has a password and `current_password` is missing, or two-factor login is on and `code` is missing (`code is required: two-factor login is on for this account.`)',
     },
     REAUTH_TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },

@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
+import { REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -57,7 +58,7 @@ export class AccountController {
   @ApiOperation({
     summary: 'Delete the caller’s account',
     description:
-      'Needs the current password. Every access token of the account is refused at once on every instance; the username and email are free again; the audit trail keeps its events. The last enabled admin cannot delete their account (`409`): make another account admin first.',
+      'Needs the current password (an account without one, made through an identity provider: a sign-in within `REAUTH_MAX_AGE` instead). Every access token of the account is refused at once on every instance; the username and email are free again; the audit trail keeps its events. The last enabled admin cannot delete their account (`409`): make another account admin first.',
   })
   @ApiNoContentResponse({ description: 'Account deleted' })
   @ApiProblemResponses(
@@ -65,6 +66,7 @@ export class AccountController {
     { kind: 'payloadTooLarge' },
     { kind: 'unsupportedMediaType' },
     { kind: 'wrongPassword', detail: 'Current password is incorrect' },
+    REAUTHENTICATION_REQUIRED,
     {
       kind: 'lastAdmin',
       detail:
@@ -85,17 +87,23 @@ export class AccountController {
   @Post('password')
   @HttpCode(204)
   @ApiOperation({
-    summary: 'Change the password',
+    summary: 'Change the password, or set a first one',
     description:
-      'The new password follows the signup rules. Every other session ends: its access tokens are refused at once and its refresh tokens answer 401. This session stays.',
+      'The new password follows the signup rules. Every other session ends: its access tokens are refused at once and its refresh tokens answer 401. This session stays. An account without a password (made through an identity provider) sets its first one here, without `current_password`, from a session that signed in within `REAUTH_MAX_AGE`; it then signs in (and confirms changes) with it.',
   })
-  @ApiNoContentResponse({ description: 'Password changed' })
+  @ApiNoContentResponse({ description: 'Password changed (or set)' })
   @ApiProblemResponses(
     { kind: 'malformedRequest' },
     { kind: 'payloadTooLarge' },
     { kind: 'unsupportedMediaType' },
     { kind: 'wrongPassword', detail: 'Current password is incorrect' },
-    { kind: 'validation', detail: 'new_password must be at least 8 characters long.' },
+    REAUTHENTICATION_REQUIRED,
+    {
+      kind: 'validation',
+      detail: 'new_password must be at least 8 characters long.',
+      description:
+        'A field is invalid, or the account has a password and `current_password` is missing (`current_password must not be empty.`)',
+    },
     REAUTH_TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )

@@ -45,18 +45,26 @@ export class AccountService {
 
   /**
    * Changes the password and ends every other session: their access tokens are refused at once
-   * and their refresh tokens answer 401. The caller's own session stays.
+   * and their refresh tokens answer 401. The caller's own session stays. An account without a
+   * password (made through a provider) sets its first one here, on a recent sign-in instead of
+   * `current`, with the same consequences: it then signs in, and re-authenticates, by password.
    */
   async changePassword(
     caller: AuthenticatedUser,
-    current: string,
+    current: string | undefined,
     next: string,
     client: ClientInfo,
   ): Promise<void> {
     const user = await this.profile(caller);
-    await this.reauthentication.confirm(user, { password: current }, 'none', client);
+    await this.reauthentication.confirm(
+      user,
+      { password: current },
+      'none',
+      client,
+      caller.sessionId,
+    );
     this.passwordPolicy.assertAcceptable(next, user, 'new_password');
-    if (next === current) {
+    if (this.reauthentication.hasPassword(user) && next === current) {
       throw validationProblem([
         {
           field: 'new_password',
@@ -77,14 +85,23 @@ export class AccountService {
     await this.mail.notifyPasswordChanged(user);
   }
 
-  /** The same deletion as an admin's (the last enabled admin gets 409), on the owner's password. */
+  /**
+   * The same deletion as an admin's (the last enabled admin gets 409), on the owner's password (or,
+   * without one, a recent sign-in).
+   */
   async deleteAccount(
     caller: AuthenticatedUser,
-    current: string,
+    current: string | undefined,
     client: ClientInfo,
   ): Promise<void> {
     const user = await this.profile(caller);
-    await this.reauthentication.confirm(user, { password: current }, 'none', client);
+    await this.reauthentication.confirm(
+      user,
+      { password: current },
+      'none',
+      client,
+      caller.sessionId,
+    );
     await this.deletion.delete(user.id, { id: user.id, client });
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
+import { REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -35,6 +36,7 @@ const TOO_MANY = {
 const PASSWORD_AND_CODE_PROBLEMS = [
   ...BAD_BODY,
   WRONG_PASSWORD,
+  REAUTHENTICATION_REQUIRED,
   WRONG_CODE,
   { kind: 'mfaNotEnabled', detail: 'Two-factor login is off.' },
   { kind: 'validation', detail: 'code must not be empty.' },
@@ -59,12 +61,13 @@ export class MfaController {
   @ApiOperation({
     summary: 'Start two-factor enrolment with an authenticator app (TOTP)',
     description:
-      'Answers a new 160-bit secret, its `otpauth://` URI and the URI as an SVG QR code. Nothing changes until `/me/mfa/totp/confirm` receives a first code; a new call replaces a pending secret. While two-factor login is on: `409` (turn it off first).',
+      'Needs the password (an account without one: a sign-in within `REAUTH_MAX_AGE` instead). Answers a new 160-bit secret, its `otpauth://` URI and the URI as an SVG QR code. Nothing changes until `/me/mfa/totp/confirm` receives a first code; a new call replaces a pending secret. While two-factor login is on: `409` (turn it off first).',
   })
   @ApiOkResponse({ type: EnrolmentDto })
   @ApiProblemResponses(
     ...BAD_BODY,
     WRONG_PASSWORD,
+    REAUTHENTICATION_REQUIRED,
     { kind: 'mfaAlreadyEnabled', detail: 'Two-factor login is already on: turn it off first.' },
     { kind: 'validation', detail: 'current_password must not be empty.' },
     {
@@ -80,7 +83,13 @@ export class MfaController {
     @Client() client: ClientInfo,
   ): Promise<EnrolmentDto> {
     const user = await this.account.profile(caller);
-    await this.reauthentication.confirm(user, { password: dto.current_password }, 'none', client);
+    await this.reauthentication.confirm(
+      user,
+      { password: dto.current_password },
+      'none',
+      client,
+      caller.sessionId,
+    );
     return this.mfa.enrol(user);
   }
 
@@ -122,7 +131,7 @@ export class MfaController {
   @ApiOperation({
     summary: 'Turn two-factor login off',
     description:
-      'Needs the password and a code from the app (or a recovery code). Every other session ends.',
+      'Needs the password (an account without one: a sign-in within `REAUTH_MAX_AGE` instead) and a code from the app (or a recovery code). Every other session ends.',
   })
   @ApiNoContentResponse({ description: 'Two-factor login is off' })
   @ApiProblemResponses(...PASSWORD_AND_CODE_PROBLEMS)
@@ -142,7 +151,7 @@ export class MfaController {
   @ApiOperation({
     summary: 'A new set of recovery codes; the old set stops working',
     description:
-      'Needs the password and a code from the app (or a recovery code). Every other session ends.',
+      'Needs the password (an account without one: a sign-in within `REAUTH_MAX_AGE` instead) and a code from the app (or a recovery code). Every other session ends.',
   })
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiProblemResponses(...PASSWORD_AND_CODE_PROBLEMS)

@@ -61,25 +61,39 @@ describe('accounts without a password', () => {
     }
   });
 
-  it('refuses a current password where a route asks for one, as a wrong one (403)', async () => {
+  it('checks no password where a route asks for one: a session signed in by password is no recent sign-in (403)', async () => {
     const { token, id } = await passwordless();
-    const changed = await app
-      .http()
-      .post('/me/password')
-      .set('Authorization', bearer(token))
-      .send({ current_password: 'anything at all 123', new_password: 'A-new-password-9876' })
-      .expect(403);
-    expect(changed.body.type).toBe('/problems/wrong-password');
-    const deleted = await app
-      .http()
-      .delete('/me')
-      .set('Authorization', bearer(token))
-      .send({ current_password: 'anything at all 123' })
-      .expect(403);
-    expect(deleted.body.type).toBe('/problems/wrong-password');
+    for (const body of [{}, { current_password: 'anything at all 123' }]) {
+      const changed = await app
+        .http()
+        .post('/me/password')
+        .set('Authorization', bearer(token))
+        .send({ ...body, new_password: 'A-new-password-9876' })
+        .expect(403);
+      expect(changed.body.type).toBe('/problems/reauthentication-required');
+      const deleted = await app
+        .http()
+        .delete('/me')
+        .set('Authorization', bearer(token))
+        .send(body)
+        .expect(403);
+      expect(deleted.body.type).toBe('/problems/reauthentication-required');
+    }
 
     const account = await app.app.get(UsersService).findById(id);
     expect(app.app.get(ReauthenticationService).hasPassword(account!)).toBe(false);
+    // The same account, just signed in through a provider (as its callback does): recent enough.
+    const federated = await app.app
+      .get(AuthService)
+      .login(account!, { ip: '127.0.0.1', userAgent: 'test', requestId: null }, ['fed'], {
+        idp: 'acme',
+      });
+    await app
+      .http()
+      .delete('/me')
+      .set('Authorization', bearer(federated.access_token))
+      .send({})
+      .expect(204);
   });
 
   it('shows the account to its owner and to admins as any other', async () => {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsCurrentPassword } from '../../auth/dto/current-password.decorator.js';
 
 export class ChangeEmailDto {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'john@new.example.com' })
@@ -8,11 +9,8 @@ export class ChangeEmailDto {
   @IsEmail({}, { message: 'new_email must be a valid email address.' })
   new_email: string;
 
-  @ApiProperty({ format: 'password', maxLength: 1024, example: 'correct-horse-battery-staple' })
-  @IsString({ message: 'current_password must be a string.' })
-  @IsNotEmpty({ message: 'current_password must not be empty.' })
-  @MaxLength(1024, { message: 'current_password must be at most 1024 characters long.' })
-  current_password: string;
+  @IsCurrentPassword()
+  current_password?: string;
 
   @ApiPropertyOptional({
     description:

@@ -1,15 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsCurrentPassword } from '../../auth/dto/current-password.decorator.js';
 
 const CODE_PATTERN = /^\d{6}$/;
 const CODE_MESSAGE = 'code must be the 6 digits your authenticator app shows.';
 
 class CurrentPasswordDto {
-  @ApiProperty({ format: 'password', maxLength: 1024, example: 'correct-horse-battery-staple' })
-  @IsString({ message: 'current_password must be a string.' })
-  @IsNotEmpty({ message: 'current_password must not be empty.' })
-  @MaxLength(1024, { message: 'current_password must be at most 1024 characters long.' })
-  current_password: string;
+  @IsCurrentPassword()
+  current_password?: string;
 }
 
 export class StartEnrolmentDto extends CurrentPasswordDto {}

@@ -12,6 +12,8 @@ export interface DocumentedProblem {
   readonly description?: string;
   /** The OAuth2 `error` code (RFC 6749 §5.2) an OAuth2 endpoint adds. */
   readonly error?: string;
+  /** Other extension members the example shows (RFC 9457 §3.2), e.g. `max_age`. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -72,6 +74,7 @@ function problemResponses(
                 status,
                 detail: p.detail ?? title,
                 ...(p.error ? { error: p.error } : {}),
+                ...p.extensions,
                 request_id: EXAMPLE_ID,
               };
               return [p.kind, { value }];

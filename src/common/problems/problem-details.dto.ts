@@ -43,4 +43,12 @@ export class ProblemDetailsDto {
     example: 'invalid_grant',
   })
   error?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'On `reauthentication-required`: how recent (in seconds) a sign-in must be, as OpenID Connect’s `max_age` (REAUTH_MAX_AGE).',
+    type: 'integer',
+    example: 300,
+  })
+  max_age?: number;
 }

@@ -58,6 +58,11 @@ export const PROBLEM_TYPES = {
     status: 403,
   },
   wrongPassword: { type: '/problems/wrong-password', title: 'Wrong password', status: 403 },
+  reauthenticationRequired: {
+    type: '/problems/reauthentication-required',
+    title: 'Re-authentication required',
+    status: 403,
+  },
   notFound: { type: '/problems/not-found', title: 'Not found', status: 404 },
   methodNotAllowed: {
     type: '/problems/method-not-allowed',
