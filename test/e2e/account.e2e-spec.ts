@@ -129,6 +129,7 @@ describe('account (/me)', () => {
         user_agent: 'Laptop/2.0',
         ip: expect.stringMatching(/127\.0\.0\.1|::1/),
         current: true,
+        sign_in_method: 'password',
       });
       expect(oldest).toMatchObject({ user_agent: 'PhoneApp/1.0', current: false });
 

@@ -171,6 +171,7 @@ describe('GET /me/activity', () => {
         user_agent: 'Device/2',
         session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         reason: null,
+        sign_in_method: 'password',
       });
       expect(all.events[3]).toMatchObject({ type: 'login_failed', reason: 'bad_password' });
       expect(all.next_cursor).toBeNull();

@@ -6,6 +6,7 @@ import { decodeJwt } from '../support/jwt.js';
 import { decodeQrSvg } from '../support/qr.js';
 import { idOf, signUpAdmin } from '../support/admins.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { useDateClock, type DateClock } from '../support/date-clock.js';
 import { base32Decode, totpCode } from '../support/totp.js';
 import {
   aUser,
@@ -17,37 +18,6 @@ import {
 } from '../support/users.factory.js';
 
 const OAUTH_JSON = 'application/json; charset=utf-8';
-
-/**
- * Only Date is faked, so that codes of past and future 30-second steps can be tried without
- * waiting; timers, I/O and the database run as usual.
- */
-function useClock(): { now: () => number; advance: (seconds: number) => void } {
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'requestAnimationFrame',
-      'cancelAnimationFrame',
-      'requestIdleCallback',
-      'cancelIdleCallback',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    // Start at the beginning of a step, so each test knows which step a code belongs to.
-    now: Math.ceil(Date.now() / 30_000) * 30_000 + 1_000,
-  });
-  return {
-    now: () => Date.now(),
-    advance: (seconds) => jest.setSystemTime(Date.now() + seconds * 1000),
-  };
-}
 
 describe('the test TOTP reference itself', () => {
   it('gives RFC 6238 Appendix B SHA-1 vectors (last 6 of the 8 digits)', () => {
@@ -64,10 +34,10 @@ describe('the test TOTP reference itself', () => {
 
 describe('two-factor login with an authenticator app (TOTP)', () => {
   let app: TestApp;
-  let clock: ReturnType<typeof useClock>;
+  let clock: DateClock;
 
   beforeAll(async () => {
-    clock = useClock();
+    clock = useDateClock();
     app = await createTestApp({ MFA_ISSUER: 'Example Auth' });
   });
   afterAll(async () => {

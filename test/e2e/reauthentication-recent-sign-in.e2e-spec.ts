@@ -15,40 +15,13 @@ import {
 } from '../support/oidc-provider.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import type { TestApp } from '../support/test-app.js';
+import { useDateClock, type DateClock } from '../support/date-clock.js';
 import { base32Decode, totpCode } from '../support/totp.js';
 import { aUser, bearer, logInForTokens, signUp, type Tokens } from '../support/users.factory.js';
 
-/**
- * Issue 25: an account without a password (made through a provider) proves it is its owner by a
- * recent interactive sign-in (REAUTH_MAX_AGE, 5 minutes by default) where other accounts give the
- * current password. Only Date is faked, so that the window can pass without waiting.
- */
-function useClock(): { now: () => number; advance: (seconds: number) => void } {
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'requestAnimationFrame',
-      'cancelAnimationFrame',
-      'requestIdleCallback',
-      'cancelIdleCallback',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    // The beginning of a TOTP step, so each test knows which step a code belongs to.
-    now: Math.ceil(Date.now() / 30_000) * 30_000 + 1_000,
-  });
-  return {
-    now: () => Date.now(),
-    advance: (seconds) => jest.setSystemTime(Date.now() + seconds * 1000),
-  };
-}
+// Issue 25: an account without a password (made through a provider) proves it is its owner by a
+// recent interactive sign-in (REAUTH_MAX_AGE, 5 minutes by default) where other accounts give the
+// current password. Only Date is faked, so that the window can pass without waiting.
 
 const MAX_AGE = 300;
 const REAUTH_REQUIRED = {
@@ -72,13 +45,13 @@ function anAccount(): TestAccount {
 }
 
 describe('re-authentication by a recent sign-in, for an account without a password', () => {
-  let clock: ReturnType<typeof useClock>;
+  let clock: DateClock;
   let sink: SmtpSink;
   let provider: TestProvider;
   let app: TestApp;
 
   beforeAll(async () => {
-    clock = useClock();
+    clock = useDateClock();
     sink = await new SmtpSink().start();
     provider = await startTestProvider({ accounts: [], clients: [PROVIDER_CLIENT] });
     // Few failures allowed: a refusal for staleness that counted would soon show as a 429.
