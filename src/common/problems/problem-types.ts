@@ -87,6 +87,16 @@ export const PROBLEM_TYPES = {
     title: 'Last way to sign in',
     status: 409,
   },
+  identityAlreadyLinked: {
+    type: '/problems/identity-already-linked',
+    title: 'Identity already linked',
+    status: 409,
+  },
+  identityLinkedToAnotherAccount: {
+    type: '/problems/identity-linked-to-another-account',
+    title: 'Identity linked to another account',
+    status: 409,
+  },
   payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload too large', status: 413 },
   uriTooLong: { type: '/problems/uri-too-long', title: 'URI too long', status: 414 },
   unsupportedMediaType: {
@@ -121,6 +131,11 @@ export const PROBLEM_TYPES = {
     title: 'Invalid authorization code',
     status: 400,
   },
+  invalidLinkCode: {
+    type: '/problems/invalid-link-code',
+    title: 'Invalid link code',
+    status: 400,
+  },
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
   mfaNotConfigured: {
@@ -132,6 +147,11 @@ export const PROBLEM_TYPES = {
   dependencyUnavailable: {
     type: '/problems/dependency-unavailable',
     title: 'Dependency unavailable',
+    status: 503,
+  },
+  identityProviderUnavailable: {
+    type: '/problems/identity-provider-unavailable',
+    title: 'Identity provider unavailable',
     status: 503,
   },
   mailNotConfigured: {
