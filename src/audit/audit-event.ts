@@ -80,6 +80,8 @@ export interface AuditEvent {
   readonly actorId: string | null;
   /** On login and signup events: how it was made; null on others and on older events. */
   readonly method: SignInMethod | null;
+  /** On identity events: our id of the provider (OIDC_PROVIDERS); null on others and older events. */
+  readonly provider: string | null;
 }
 
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;

@@ -12,6 +12,8 @@ export interface AuditDetails {
   readonly actorId?: string | null;
   /** On login and signup events: a password or a provider. */
   readonly method?: SignInMethod;
+  /** On identity events: the provider's id. */
+  readonly provider?: string | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export class AuditService {
         reason: details.reason ?? null,
         actorId: details.actorId ?? null,
         method: details.method ?? null,
+        provider: details.provider ?? null,
       });
     } catch (error) {
       this.logger.error(

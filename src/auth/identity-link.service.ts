@@ -107,6 +107,7 @@ export class IdentityLinkService {
       userId: user.id,
       username: usernameKey(user.username),
       sessionId: sessionId ?? null,
+      provider: providerId,
     });
     await this.mail.notifyIdentityLinked(user);
     return identity;

@@ -141,6 +141,8 @@ export interface AuditEventsTable {
   actor_id: string | null;
   /** How a login or signup proved who it was (0014): `pwd` or `fed`; null for other events. */
   method: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Our id of the identity provider an identity event concerns (0016); null for other events. */
+  provider: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ServerSecretsTable {

@@ -22,6 +22,7 @@ const event = (
   reason: null,
   actorId: null,
   method: null,
+  provider: null,
   ...overrides,
 });
 
@@ -44,6 +45,11 @@ describe.each(STORES)('AuditRepository contract: %s', (_name, open) => {
     );
     expect(await audit.listForUser(userId, 10)).toEqual([stored]);
     expect(stored).toMatchObject({ id: expect.any(String), at, reason: 'bad_password' });
+    const linked = await audit.append(
+      event(userId, new Date(at.getTime() + 1), { type: 'identity_linked', provider: 'acme' }),
+    );
+    expect((await audit.listForUser(userId, 1))[0]).toEqual(linked);
+    expect(linked.provider).toBe('acme');
   });
 
   it('lists one user’s events newest first, ties by id, in pages', async () => {

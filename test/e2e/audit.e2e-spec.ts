@@ -232,6 +232,7 @@ describe('audit retention', () => {
         reason: 'bad_password' as const,
         actorId: null,
         method: null,
+        provider: null,
       };
       await repository.append({ ...event, at: new Date(Date.now() - 60_000) });
       await repository.append({ ...event, at: new Date() });

@@ -130,7 +130,10 @@ describe('Linking a provider from the account: POST /me/identities/{provider} an
     expect(me.body.email_verified).toBe(before.email_verified);
 
     const events = await app.app.get(AuditRepository).listForUser(owner.id, 10);
-    expect(events.map((event) => event.type)).toContain('identity_linked');
+    expect(events.find((event) => event.type === 'identity_linked')).toMatchObject({
+      provider: 'acme',
+      userId: owner.id,
+    });
     const mails = await app.app
       .get(Database)
       .selectFrom('mail_outbox')

@@ -29,6 +29,7 @@ type AuditRow = [
   reason: AuditReason | null,
   actorId: string | null,
   method: SignInMethod | null,
+  provider: string | null,
 ];
 
 @Injectable()
@@ -38,10 +39,11 @@ export class SqlAuditRepository extends AuditRepository {
 
   constructor(private readonly db: Database) {
     super();
-    this.insert = preparedQuery(db, 12, (...row: AuditRow) => {
+    this.insert = preparedQuery(db, 13, (...row: AuditRow) => {
       const [id, type, at, user_id, username, ip, user_agent, request_id, session_id, reason] = row;
       const actor_id = row[10];
       const method = row[11];
+      const provider = row[12];
       return db.insertInto('audit_events').values({
         id,
         type,
@@ -55,6 +57,7 @@ export class SqlAuditRepository extends AuditRepository {
         reason,
         actor_id,
         method,
+        provider,
       });
     });
   }
@@ -74,6 +77,7 @@ export class SqlAuditRepository extends AuditRepository {
       stored.reason,
       stored.actorId,
       stored.method,
+      stored.provider,
     );
     return stored;
   }
@@ -121,5 +125,6 @@ function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     reason: row.reason as AuditReason | null,
     actorId: row.actor_id,
     method: row.method === 'pwd' || row.method === 'fed' ? row.method : null,
+    provider: row.provider,
   };
 }

@@ -12,6 +12,7 @@ import * as revocationOrder from './0011-revocation-order.js';
 import * as createAccountDevices from './0012-create-account-devices.js';
 import * as createIdentities from './0013-create-identities.js';
 import * as sessionSignIn from './0014-session-sign-in.js';
+import * as auditEventProvider from './0016-audit-event-provider.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -36,4 +37,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-create-account-devices': createAccountDevices,
   '0013-create-identities': createIdentities,
   '0014-session-sign-in': sessionSignIn,
+  '0016-audit-event-provider': auditEventProvider,
 };
