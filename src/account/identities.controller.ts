@@ -70,16 +70,18 @@ export class IdentitiesController {
   }
 
   @UseGuards(IpRateLimitGuard)
-  @Post(':provider')
+  // `:id`, not `:provider`: DELETE /me/identities/{id} shares the path, and OpenAPI allows one
+  // parameter name per templated path (no-identical-paths). Here the id is a provider's.
+  @Post(':id')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Start linking a provider to the caller’s account',
     description:
-      'Needs the current password (an account without one may leave it out while its sign-in is recent, `REAUTH_MAX_AGE`) and, when two-factor login is on, a `code`, as other account changes do. Answers the provider’s `authorization_url` and sets the flow cookie (`oidc_flow=…; Max-Age=600; Path=/oauth/<id>/callback; HttpOnly; SameSite=Lax`, `Secure` when PUBLIC_URL is https) as `GET /authorize` does: send the browser to the URL (a navigation), and the provider’s callback sends it back to `redirect_uri` with `code` (single use, 60 s) or `error` (`access_denied`, `temporarily_unavailable`, `server_error`). Nothing is linked until `POST /me/identities/{provider}/complete` redeems the code with the same account’s token.',
+      'Needs the current password (an account without one may leave it out while its sign-in is recent, `REAUTH_MAX_AGE`) and, when two-factor login is on, a `code`, as other account changes do. Answers the provider’s `authorization_url` and sets the flow cookie (`oidc_flow=…; Max-Age=600; Path=/oauth/<id>/callback; HttpOnly; SameSite=Lax`, `Secure` when PUBLIC_URL is https) as `GET /authorize` does: send the browser to the URL (a navigation), and the provider’s callback sends it back to `redirect_uri` with `code` (single use, 60 s) or `error` (`access_denied`, `temporarily_unavailable`, `server_error`). The browser keeps the cookie only from a call made with credentials on the API’s own site (a `SameSite=Lax` cookie is not stored from a cross-site fetch). Nothing is linked until `POST /me/identities/{provider}/complete` redeems the code with the same account’s token.',
   })
   @ApiParam({
-    name: 'provider',
-    description: 'A provider id of `GET /oauth/providers`.',
+    name: 'id',
+    description: 'The provider’s id (of `GET /oauth/providers`).',
     example: 'acme',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -112,14 +114,14 @@ export class IdentitiesController {
     },
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
     {
-      kind: 'identityProviderUnavailable',
+      kind: 'providerUnavailable',
       detail: 'The identity provider cannot be reached right now; try again later.',
     },
     ...PATH_ID_PROBLEMS,
   )
   async beginLink(
     @CurrentUser() caller: AuthenticatedUser,
-    @Param('provider') provider: string,
+    @Param('id') provider: string,
     @Body() dto: BeginIdentityLinkDto,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -170,7 +172,7 @@ export class IdentitiesController {
       detail: 'This identity at the provider is already linked to your account.',
     },
     {
-      kind: 'identityLinkedToAnotherAccount',
+      kind: 'identityLinkedElsewhere',
       detail:
         'This identity at the provider is linked to another account: sign in with it and unlink it there first.',
     },

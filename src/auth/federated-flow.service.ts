@@ -156,7 +156,7 @@ export class FederatedFlowService {
     } catch (error) {
       if (!(error instanceof OidcSignInError)) throw error;
       throw new ProblemException(
-        'identityProviderUnavailable',
+        'providerUnavailable',
         'The identity provider cannot be reached right now; try again later.',
       );
     }

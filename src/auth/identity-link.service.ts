@@ -133,7 +133,7 @@ function alreadyLinked(identity: Identity, user: User): ProblemException {
         'This identity at the provider is already linked to your account.',
       )
     : new ProblemException(
-        'identityLinkedToAnotherAccount',
+        'identityLinkedElsewhere',
         'This identity at the provider is linked to another account: sign in with it and unlink it there first.',
       );
 }

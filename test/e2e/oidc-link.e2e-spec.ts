@@ -18,6 +18,7 @@ import {
 } from '../support/federated-sign-in.js';
 import { decodeJwt } from '../support/jwt.js';
 import {
+  freeLoopbackPort,
   startTestProvider,
   type TestAccount,
   type TestProvider,
@@ -300,7 +301,7 @@ describe('Linking a provider from the account: POST /me/identities/{provider} an
     const taken = await linkCode(other, account);
     const elsewhere = await complete(other.token, taken.code, taken.pkce.verifier).expect(409);
     expect(elsewhere.body).toMatchObject({
-      type: '/problems/identity-linked-to-another-account',
+      type: '/problems/identity-linked-elsewhere',
       status: 409,
     });
     const identities = app.app.get(IdentitiesRepository);
@@ -323,5 +324,31 @@ describe('Linking a provider from the account: POST /me/identities/{provider} an
       type: '/problems/invalid-authorization-code',
       error: 'invalid_grant',
     });
+  });
+
+  it('answers 503 provider-unavailable when the provider cannot be reached, and sets no cookie', async () => {
+    const down = await createFederatedApp(
+      { issuer: `http://127.0.0.1:${await freeLoopbackPort()}` },
+      {},
+      { discovered: false },
+    );
+    try {
+      const user = await signUp(down, aUser());
+      const token = await logIn(down, user);
+      const refused = await down
+        .http()
+        .post('/me/identities/acme')
+        .set('Authorization', bearer(token))
+        .send({
+          redirect_uri: APP_REDIRECT_URI,
+          code_challenge: pkce().challenge,
+          current_password: user.password,
+        })
+        .expect(503);
+      expect(refused.body).toMatchObject({ type: '/problems/provider-unavailable' });
+      expect(flowCookie(refused.headers['set-cookie'])).toBeUndefined();
+    } finally {
+      await down.close({ removeData: true });
+    }
   });
 });

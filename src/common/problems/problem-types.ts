@@ -92,8 +92,8 @@ export const PROBLEM_TYPES = {
     title: 'Identity already linked',
     status: 409,
   },
-  identityLinkedToAnotherAccount: {
-    type: '/problems/identity-linked-to-another-account',
+  identityLinkedElsewhere: {
+    type: '/problems/identity-linked-elsewhere',
     title: 'Identity linked to another account',
     status: 409,
   },
@@ -149,8 +149,8 @@ export const PROBLEM_TYPES = {
     title: 'Dependency unavailable',
     status: 503,
   },
-  identityProviderUnavailable: {
-    type: '/problems/identity-provider-unavailable',
+  providerUnavailable: {
+    type: '/problems/provider-unavailable',
     title: 'Identity provider unavailable',
     status: 503,
   },
