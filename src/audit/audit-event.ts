@@ -80,7 +80,10 @@ export interface AuditEvent {
   readonly actorId: string | null;
   /** On login and signup events: how it was made; null on others and on older events. */
   readonly method: SignInMethod | null;
-  /** With method `fed`: the provider's id (OIDC_PROVIDERS); null otherwise and on older events. */
+  /**
+   * The identity provider (its id in OIDC_PROVIDERS) a `fed` login or signup went through, or an
+   * identity event (`identity_linked`, `identity_unlinked`) concerns; null otherwise and on older events.
+   */
   readonly idp: string | null;
 }
 

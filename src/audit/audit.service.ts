@@ -12,7 +12,7 @@ export interface AuditDetails {
   readonly actorId?: string | null;
   /** On login and signup events: a password or a provider. */
   readonly method?: SignInMethod;
-  /** With method `fed`: which provider. */
+  /** With method `fed`, and on identity events: which provider. */
   readonly idp?: string | null;
 }
 

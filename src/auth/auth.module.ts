@@ -25,6 +25,7 @@ import { RefreshTokenCookieInterceptor } from './browser/refresh-token-cookie.in
 import { RefreshTokenCookie } from './browser/refresh-token-cookie.js';
 import { FederatedFlowService } from './federated-flow.service.js';
 import { FederatedSignInService } from './federated-sign-in.service.js';
+import { IdentityLinkService } from './identity-link.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksController } from './jwks.controller.js';
 import { OidcModule } from './oidc/oidc.module.js';
@@ -102,6 +103,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     FederatedSignInService,
     FederatedFlowService,
     AuthorizationCodeGrantService,
+    IdentityLinkService,
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     // After it (global guards run in the order they are provided): @Roles reads the token's claims.
@@ -112,6 +114,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     SignOutEverywhereService,
     AccountDeletionService,
     SignInMethodsService,
+    IdentityLinkService,
   ],
 })
 export class AuthModule {}

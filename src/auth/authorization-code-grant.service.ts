@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import type { ClientInfo } from '../common/decorators/client-info.decorator.js';
@@ -6,7 +5,7 @@ import { ProblemException } from '../common/problems/problem.exception.js';
 import { hashOpaqueToken } from '../common/security/opaque-token.js';
 import { FederatedFlowsRepository } from '../identities/federated-flows.repository.js';
 import { IdentitiesRepository } from '../identities/identities.repository.js';
-import type { AuthorizationCode, CodeResult } from '../identities/federated-flow.js';
+import type { CodeResult } from '../identities/federated-flow.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { MfaService, mfaRequired } from '../mfa/mfa.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -16,9 +15,7 @@ import { UsersService } from '../users/users.service.js';
 import { AuthService, invalidCredentials } from './auth.service.js';
 import type { AuthorizationCodeDto } from './dto/authorization-code.dto.js';
 import type { IssuedTokens } from './dto/token-response.dto.js';
-
-/** RFC 7636 §4.1: 43 to 128 unreserved characters. */
-const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+import { verifierMatches } from './pkce.js';
 
 /**
  * The authorization code grant at the token endpoint (issue 25, "The flow" 4): our code from a
@@ -107,12 +104,6 @@ export class AuthorizationCodeGrantService {
     if (result.kind === 'session') await this.sessions.end([result.id]);
     else await this.mfa.endChallenge(result.id);
   }
-}
-
-/** RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) must equal the stored challenge. */
-function verifierMatches(verifier: string, challenge: AuthorizationCode['codeChallenge']): boolean {
-  if (!CODE_VERIFIER.test(verifier)) return false;
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url') === challenge;
 }
 
 /** RFC 6749 §5.2: a wrong verifier, an unknown, used or expired code, another redirect_uri. */

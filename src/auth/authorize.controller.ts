@@ -5,6 +5,7 @@ import { Client, type ClientInfo } from '../common/decorators/client-info.decora
 import { Public } from '../common/decorators/public.decorator.js';
 import { ApiProblemResponses } from '../common/problems/api-problem-responses.decorator.js';
 import { IpRateLimitGuard } from '../rate-limit/ip-rate-limit.guard.js';
+import { setFlowCookie } from './browser/flow-cookie.js';
 import {
   FLOW_COOKIE,
   FederatedFlowService,
@@ -69,17 +70,7 @@ export class AuthorizeController {
   )
   async authorize(@Query() query: AuthorizeQuery, @Res() reply: FastifyReply): Promise<void> {
     const outcome = await this.flows.authorize(query);
-    if (outcome.cookie) {
-      const { name, value, path, maxAgeSeconds, secure } = outcome.cookie;
-      // Lax, not Strict: the provider's redirect back to the callback is a cross-site navigation.
-      void reply.setCookie(name, value, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        path,
-        maxAge: maxAgeSeconds,
-      });
-    }
+    if (outcome.cookie) setFlowCookie(reply, outcome.cookie);
     redirect(reply, outcome.redirect);
   }
 

@@ -5,13 +5,14 @@ import { generateOpaqueToken, hashOpaqueToken } from '../common/security/opaque-
 import { AppConfig } from '../config/app-config.js';
 import { isAllowedRedirectUri, type OidcProviderConfig } from '../config/oidc-config.js';
 import { FederatedFlowsRepository } from '../identities/federated-flows.repository.js';
-import type { FederatedFlow } from '../identities/federated-flow.js';
+import type { FederatedFlow, FederatedPurpose } from '../identities/federated-flow.js';
 import { errorMessage } from '../logging/error-message.js';
 import { FederatedSignInService } from './federated-sign-in.service.js';
 import { OidcProvidersService } from './oidc/oidc-providers.service.js';
 import type { OidcIdentityClaims } from './oidc/oidc-identity.js';
 import { OidcSignInError, signInFailure } from './oidc/oidc-sign-in.error.js';
 import type { OidcSignIn } from './oidc/oidc.strategy.js';
+import { S256_CHALLENGE } from './pkce.js';
 
 /** The cookie naming a flow's row between /authorize and the provider's callback. */
 export const FLOW_COOKIE = 'oidc_flow';
@@ -19,8 +20,6 @@ export const FLOW_COOKIE = 'oidc_flow';
 export const FLOW_TTL_MS = 10 * 60 * 1000;
 /** Our code's lifetime (issue 25: 60 s). */
 export const CODE_TTL_MS = 60 * 1000;
-/** RFC 7636 §4.2: an S256 challenge is the base64url SHA-256 of the verifier, 43 characters. */
-const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 /** The error codes an app may find on its redirect URI (RFC 6749 §4.1.2.1, plus account_exists). */
 export type AppRedirectError =
@@ -40,6 +39,12 @@ export interface FlowCookie {
   readonly path: string;
   readonly maxAgeSeconds: number;
   readonly secure: boolean;
+}
+
+/** A flow begun: where the browser goes, and the cookie that must come back with it to the callback. */
+export interface FlowStart {
+  readonly authorizationUrl: string;
+  readonly cookie: FlowCookie;
 }
 
 export type AuthorizeOutcome =
@@ -84,23 +89,10 @@ export class FederatedFlowService {
    * here and never redirects (RFC 6749 §4.1.2.1); every other error goes back to the app.
    */
   async authorize(query: AuthorizeQuery): Promise<AuthorizeOutcome> {
-    const providerId = text(query.provider);
-    const redirectUri = text(query.redirect_uri);
-    if (providerId === undefined || !this.providers.has(providerId)) {
-      throw new ProblemException(
-        'unknownProvider',
-        'provider must name one of the identity providers of GET /oauth/providers.',
-      );
-    }
-    if (
-      redirectUri === undefined ||
-      !isAllowedRedirectUri(this.config.oidc.loginRedirectUris, redirectUri)
-    ) {
-      throw new ProblemException(
-        'redirectUriNotAllowed',
-        'redirect_uri must be one of the URIs this server allows apps to be sent back to (LOGIN_REDIRECT_URIS).',
-      );
-    }
+    const { providerId, redirectUri } = this.assertAppTarget(
+      text(query.provider),
+      text(query.redirect_uri),
+    );
     const appState = text(query.state) ?? null;
     const back = (error: AppRedirectError, description: string) => ({
       redirect: appRedirect(redirectUri, appState, { error, error_description: description }),
@@ -119,34 +111,124 @@ export class FederatedFlowService {
     if (query.code_challenge_method !== 'S256') {
       return back('invalid_request', 'code_challenge_method must be S256.');
     }
+    let started: FlowStart;
+    try {
+      started = await this.startFlow(providerId, {
+        appRedirectUri: redirectUri,
+        appState,
+        appCodeChallenge: challenge,
+        purpose: 'login',
+        userId: null,
+      });
+    } catch (error) {
+      if (!(error instanceof OidcSignInError)) throw error;
+      return back(
+        error.failure === 'unavailable' ? 'temporarily_unavailable' : 'server_error',
+        'The identity provider cannot be reached right now; try again later.',
+      );
+    }
+    return { redirect: started.authorizationUrl, cookie: started.cookie };
+  }
+
+  /**
+   * POST /me/identities/<provider>: the same checks as /authorize, answered as problems (the app
+   * called us, no browser is waiting for a redirect), then a flow whose code links the provider's
+   * identity to `userId` once that same user redeems it. The challenge's form is checked by the
+   * caller's body validation (S256_CHALLENGE).
+   */
+  async beginLink(
+    userId: string,
+    request: {
+      readonly provider: string;
+      readonly redirectUri: string;
+      readonly codeChallenge: string;
+    },
+  ): Promise<FlowStart> {
+    const { providerId, redirectUri } = this.assertAppTarget(request.provider, request.redirectUri);
+    try {
+      return await this.startFlow(providerId, {
+        appRedirectUri: redirectUri,
+        appState: null,
+        appCodeChallenge: request.codeChallenge,
+        purpose: 'link',
+        userId,
+      });
+    } catch (error) {
+      if (!(error instanceof OidcSignInError)) throw error;
+      throw new ProblemException(
+        'providerUnavailable',
+        'The identity provider cannot be reached right now; try again later.',
+      );
+    }
+  }
+
+  /**
+   * What both ways into a flow check first: a configured provider, and a redirect URI in
+   * LOGIN_REDIRECT_URIS (exact match, RFC 9700 §4.1). Either wrong: 400, never a redirect
+   * (RFC 6749 §4.1.2.1).
+   */
+  assertAppTarget(
+    providerId: string | undefined,
+    redirectUri: string | undefined,
+  ): { providerId: string; redirectUri: string } {
+    const provider = this.assertProvider(providerId);
+    if (
+      redirectUri === undefined ||
+      !isAllowedRedirectUri(this.config.oidc.loginRedirectUris, redirectUri)
+    ) {
+      throw new ProblemException(
+        'redirectUriNotAllowed',
+        'redirect_uri must be one of the URIs this server allows apps to be sent back to (LOGIN_REDIRECT_URIS).',
+      );
+    }
+    return { providerId: provider, redirectUri };
+  }
+
+  /** A provider of OIDC_PROVIDERS (GET /oauth/providers); any other id: 400 unknown-provider. */
+  assertProvider(providerId: string | undefined): string {
+    if (providerId === undefined || !this.providers.has(providerId)) {
+      throw new ProblemException(
+        'unknownProvider',
+        'provider must name one of the identity providers of GET /oauth/providers.',
+      );
+    }
+    return providerId;
+  }
+
+  /**
+   * Step 2: our state, nonce and PKCE towards the provider, kept in a row named by the cookie's
+   * hash. Throws OidcSignInError when the provider cannot be reached.
+   */
+  private async startFlow(
+    providerId: string,
+    app: {
+      readonly appRedirectUri: string;
+      readonly appState: string | null;
+      readonly appCodeChallenge: string;
+      readonly purpose: FederatedPurpose;
+      readonly userId: string | null;
+    },
+  ): Promise<FlowStart> {
     let begun: Awaited<ReturnType<OidcSignIn['begin']>>;
     try {
       begun = await this.providers.signIn(providerId).begin();
     } catch (error) {
       const failure = signInFailure(error);
       this.logger.warn(`Sign-in through ${providerId} could not start: ${failure.message}`);
-      return back(
-        failure.failure === 'unavailable' ? 'temporarily_unavailable' : 'server_error',
-        'The identity provider cannot be reached right now; try again later.',
-      );
+      throw failure;
     }
     const cookieValue = generateOpaqueToken();
-    const flow: FederatedFlow = {
+    await this.flows.createFlow({
       idHash: hashOpaqueToken(cookieValue),
       provider: providerId,
       state: begun.checks.state,
       nonce: begun.checks.nonce,
       codeVerifier: begun.checks.codeVerifier,
-      appRedirectUri: redirectUri,
-      appState,
-      appCodeChallenge: challenge,
-      purpose: 'login',
-      userId: null,
+      ...app,
       expiresAt: new Date(Date.now() + FLOW_TTL_MS),
-    };
-    await this.flows.createFlow(flow);
+    });
     return {
-      redirect: begun.authorizationUrl,
+      authorizationUrl: begun.authorizationUrl,
       cookie: {
         name: FLOW_COOKIE,
         value: cookieValue,

@@ -89,6 +89,7 @@ export class FederatedSignInService {
     await this.audit.record('identity_linked', client, {
       userId: holder.id,
       username: usernameKey(holder.username),
+      idp: provider.id,
     });
     await this.mail.notifyIdentityLinked(holder);
     await this.identities.touchLastUsed(identity.id, new Date());

@@ -141,7 +141,7 @@ export interface AuditEventsTable {
   actor_id: string | null;
   /** How a login or signup proved who it was (0014): `pwd` or `fed`; null for other events. */
   method: ColumnType<string | null, string | null | undefined, string | null>;
-  /** The identity provider of a `fed` login or signup (0015); null otherwise and before. */
+  /** The identity provider of a `fed` login or signup, or of an identity event (0015); else null. */
   idp: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

@@ -45,6 +45,11 @@ describe.each(STORES)('AuditRepository contract: %s', (_name, open) => {
     );
     expect(await audit.listForUser(userId, 10)).toEqual([stored]);
     expect(stored).toMatchObject({ id: expect.any(String), at, reason: 'bad_password' });
+    const linked = await audit.append(
+      event(userId, new Date(at.getTime() + 1), { type: 'identity_linked', idp: 'acme' }),
+    );
+    expect((await audit.listForUser(userId, 1))[0]).toEqual(linked);
+    expect(linked.idp).toBe('acme');
   });
 
   it('keeps how a login was made: the method and, for a provider, which one', async () => {

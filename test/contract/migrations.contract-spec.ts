@@ -177,6 +177,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0012-create-account-devices',
       '0013-create-identities',
       '0014-session-sign-in',
+      '0015-audit-sign-in-provider',
     ]);
 
     const revoked: string[] = [];
@@ -238,7 +239,11 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       .values([session('s1', 'u1'), session('s2', 'u2')])
       .execute();
 
-    expect(await runMigrations(db)).toEqual(['0013-create-identities', '0014-session-sign-in']);
+    expect(await runMigrations(db)).toEqual([
+      '0013-create-identities',
+      '0014-session-sign-in',
+      '0015-audit-sign-in-provider',
+    ]);
 
     const rows = await db
       .selectFrom('users')
@@ -313,6 +318,9 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
     });
     expect((await migrator.migrateDown()).results).toEqual([
+      { migrationName: '0015-audit-sign-in-provider', direction: 'Down', status: 'Success' },
+    ]);
+    expect((await migrator.migrateDown()).results).toEqual([
       { migrationName: '0014-session-sign-in', direction: 'Down', status: 'Success' },
     ]);
     expect((await migrator.migrateDown()).results).toEqual([
@@ -343,6 +351,10 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
         .execute(),
     ).rejects.toBeDefined();
     // …and up once more.
-    expect(await runMigrations(db)).toEqual(['0013-create-identities', '0014-session-sign-in']);
+    expect(await runMigrations(db)).toEqual([
+      '0013-create-identities',
+      '0014-session-sign-in',
+      '0015-audit-sign-in-provider',
+    ]);
   });
 });

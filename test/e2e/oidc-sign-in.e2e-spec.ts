@@ -213,7 +213,7 @@ describe('Sign-in through a provider: /authorize, the callback, whose account it
       const ownerId = await idOf(trusting, owner);
       expect(await trusting.app.get(IdentitiesRepository).listForUser(ownerId)).toHaveLength(1);
       const events = await trusting.app.get(AuditRepository).listForUser(ownerId, 10);
-      expect(events.map((event) => event.type)).toContain('identity_linked');
+      expect(events.find((event) => event.type === 'identity_linked')?.idp).toBe('acme');
       // The owner hears of it, through the mail queue.
       const mails = await trusting.app
         .get(Database)

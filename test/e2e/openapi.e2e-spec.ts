@@ -29,6 +29,9 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'DELETE /me/sessions/{id}': [204, 404],
   'GET /me/identities': [200],
   'DELETE /me/identities/{id}': [204, 404, 409],
+  // {id} is a provider's id here: the path is shared with DELETE (OpenAPI: one parameter name).
+  'POST /me/identities/{id}': [200, 403, 503],
+  'POST /me/identities/{provider}/complete': [201, 409],
   'GET /protected': [200],
   'POST /password/forgot': [202, 503],
   'POST /password/reset': [204, 400, 503],

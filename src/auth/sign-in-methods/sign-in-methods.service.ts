@@ -64,6 +64,7 @@ export class SignInMethodsService {
       userId: user.id,
       sessionId: keepSessionId ?? null,
       actorId: actor.id === user.id ? null : actor.id,
+      idp: result.identity.provider,
     });
     await this.mail.notifyIdentityUnlinked(user);
   }
@@ -86,10 +87,11 @@ export class SignInMethodsService {
     client: ClientInfo,
   ): Promise<void> {
     if (unlinked.length === 0) return;
-    for (let recorded = 0; recorded < unlinked.length; recorded += 1) {
+    for (const identity of unlinked) {
       await this.audit.record('identity_unlinked', client, {
         userId: user.id,
         reason: 'address_proven',
+        idp: identity.provider,
       });
     }
     await this.mail.notifyIdentityUnlinked(user);

@@ -92,6 +92,16 @@ export const PROBLEM_TYPES = {
     title: 'Last way to sign in',
     status: 409,
   },
+  identityAlreadyLinked: {
+    type: '/problems/identity-already-linked',
+    title: 'Identity already linked',
+    status: 409,
+  },
+  identityLinkedElsewhere: {
+    type: '/problems/identity-linked-elsewhere',
+    title: 'Identity linked to another account',
+    status: 409,
+  },
   payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload too large', status: 413 },
   uriTooLong: { type: '/problems/uri-too-long', title: 'URI too long', status: 414 },
   unsupportedMediaType: {
@@ -126,6 +136,11 @@ export const PROBLEM_TYPES = {
     title: 'Invalid authorization code',
     status: 400,
   },
+  invalidLinkCode: {
+    type: '/problems/invalid-link-code',
+    title: 'Invalid link code',
+    status: 400,
+  },
   internal: { type: '/problems/internal-error', title: 'Internal server error', status: 500 },
   notReady: { type: '/problems/not-ready', title: 'Service not ready', status: 503 },
   mfaNotConfigured: {
@@ -137,6 +152,11 @@ export const PROBLEM_TYPES = {
   dependencyUnavailable: {
     type: '/problems/dependency-unavailable',
     title: 'Dependency unavailable',
+    status: 503,
+  },
+  providerUnavailable: {
+    type: '/problems/provider-unavailable',
+    title: 'Identity provider unavailable',
     status: 503,
   },
   mailNotConfigured: {
