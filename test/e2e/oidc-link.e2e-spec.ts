@@ -132,7 +132,7 @@ describe('Linking a provider from the account: POST /me/identities/{provider} an
 
     const events = await app.app.get(AuditRepository).listForUser(owner.id, 10);
     expect(events.find((event) => event.type === 'identity_linked')).toMatchObject({
-      provider: 'acme',
+      idp: 'acme',
       userId: owner.id,
     });
     const mails = await app.app
