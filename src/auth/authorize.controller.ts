@@ -50,6 +50,13 @@ export class AuthorizeController {
   @ApiQuery({ name: 'code_challenge_method', enum: ['S256'] })
   @ApiQuery({ name: 'state', required: false, description: 'The app’s; echoed back.' })
   @ApiQuery({ name: 'response_type', required: false, enum: ['code'] })
+  @ApiQuery({
+    name: 'prompt',
+    required: false,
+    description:
+      'Passed on to the provider (OpenID Connect Core §3.1.2.1): `login`, `consent`, `select_account`, space-separated. `login` makes the provider ask the person again even when they are signed in there — for an account without a password after `403 reauthentication-required`. Any other value (`none` too) goes back to the app as `invalid_request`.',
+    example: 'login',
+  })
   @ApiQuery({ name: 'client_id', required: false, description: 'Accepted and ignored.' })
   @ApiFoundResponse({
     description:

@@ -111,15 +111,26 @@ export class FederatedFlowService {
     if (query.code_challenge_method !== 'S256') {
       return back('invalid_request', 'code_challenge_method must be S256.');
     }
+    const prompt = text(query.prompt);
+    if (prompt !== undefined && !isForwardablePrompt(prompt)) {
+      return back(
+        'invalid_request',
+        'prompt may hold only login, consent and select_account, separated by spaces.',
+      );
+    }
     let started: FlowStart;
     try {
-      started = await this.startFlow(providerId, {
-        appRedirectUri: redirectUri,
-        appState,
-        appCodeChallenge: challenge,
-        purpose: 'login',
-        userId: null,
-      });
+      started = await this.startFlow(
+        providerId,
+        {
+          appRedirectUri: redirectUri,
+          appState,
+          appCodeChallenge: challenge,
+          purpose: 'login',
+          userId: null,
+        },
+        prompt,
+      );
     } catch (error) {
       if (!(error instanceof OidcSignInError)) throw error;
       return back(
@@ -208,10 +219,11 @@ export class FederatedFlowService {
       readonly purpose: FederatedPurpose;
       readonly userId: string | null;
     },
+    prompt?: string,
   ): Promise<FlowStart> {
     let begun: Awaited<ReturnType<OidcSignIn['begin']>>;
     try {
-      begun = await this.providers.signIn(providerId).begin();
+      begun = await this.providers.signIn(providerId).begin(prompt);
     } catch (error) {
       const failure = signInFailure(error);
       this.logger.warn(`Sign-in through ${providerId} could not start: ${failure.message}`);
@@ -360,6 +372,22 @@ export class FederatedFlowService {
     if (!provider) throw new Error(`provider ${id} is not configured`);
     return provider;
   }
+}
+
+/**
+ * OpenID Connect's `prompt` (Core §3.1.2.1) as an app may ask it of the provider: `login` (sign in
+ * again even with a live session there — what an app wants after 403 reauthentication-required),
+ * `consent`, `select_account`, space-separated. `none` is refused: a sign-in here always ends in a
+ * browser redirect back to the app, so a silent check has nothing to offer.
+ */
+const FORWARDABLE_PROMPTS = new Set(['login', 'consent', 'select_account']);
+
+function isForwardablePrompt(prompt: string): boolean {
+  const values = prompt.split(' ');
+  return (
+    values.every((value) => FORWARDABLE_PROMPTS.has(value)) &&
+    new Set(values).size === values.length
+  );
 }
 
 /** A single query parameter's value; absent, empty or repeated counts as none. */

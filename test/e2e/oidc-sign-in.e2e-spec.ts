@@ -139,6 +139,31 @@ describe('Sign-in through a provider: /authorize, the callback, whose account it
         expect(flowCookie(response.headers['set-cookie'])).toBeUndefined();
       }
     });
+
+    it('passes prompt (login, consent, select_account) on to the provider; refuses other values', async () => {
+      const started = await app
+        .http()
+        .get('/authorize')
+        .query({ ...valid(), prompt: 'login select_account' })
+        .expect(302);
+      const upstream = new URL(String(started.headers.location));
+      expect(upstream.origin).toBe(new URL(provider.issuer).origin);
+      expect(upstream.searchParams.get('prompt')).toBe('login select_account');
+      const plain = await app.http().get('/authorize').query(valid()).expect(302);
+      expect(new URL(String(plain.headers.location)).searchParams.has('prompt')).toBe(false);
+
+      for (const prompt of ['none', 'login none', 'sometimes', 'login,consent']) {
+        const refused = await app
+          .http()
+          .get('/authorize')
+          .query({ ...valid(), prompt })
+          .expect(302);
+        const back = new URL(String(refused.headers.location));
+        expect(back.origin + back.pathname).toBe(APP_REDIRECT_URI);
+        expect(back.searchParams.get('error')).toBe('invalid_request');
+        expect(flowCookie(refused.headers['set-cookie'])).toBeUndefined();
+      }
+    });
   });
 
   describe('the callback', () => {

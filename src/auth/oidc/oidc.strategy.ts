@@ -100,7 +100,7 @@ export class OidcClientStrategy extends Strategy {
    * fail, redirect, error and pass), but answering a promise: passport's own redirect writes to a
    * Node response, which Fastify's reply is not, and our flow row must be written before it.
    */
-  protected run(request: FlowRequest): Promise<Outcome> {
+  protected run(request: FlowRequest, options: AuthenticateOptions = {}): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       const actions: StrategyCreatedStatic = {
         success: (user: unknown) => resolve({ kind: 'success', user }),
@@ -110,7 +110,7 @@ export class OidcClientStrategy extends Strategy {
         error: (error: unknown) => resolve({ kind: 'error', error }),
       };
       const delegate = Object.assign(Object.create(this) as this, actions);
-      delegate.authenticate(asStrategyRequest(request), {});
+      delegate.authenticate(asStrategyRequest(request), options);
     });
   }
 }
@@ -119,8 +119,13 @@ export class OidcClientStrategy extends Strategy {
 export interface OidcSignIn {
   readonly providerId: string;
   readonly name: string;
-  /** The provider's authorization URL (code flow, PKCE S256, state, nonce) and what to keep. */
-  begin(): Promise<{ readonly authorizationUrl: string; readonly checks: OidcFlowChecks }>;
+  /**
+   * The provider's authorization URL (code flow, PKCE S256, state, nonce; `prompt` as given) and
+   * what to keep.
+   */
+  begin(
+    prompt?: string,
+  ): Promise<{ readonly authorizationUrl: string; readonly checks: OidcFlowChecks }>;
   /**
    * Redeems the provider's callback (its query) under the checks kept since `begin`: state, PKCE,
    * and the ID token (signature, issuer, audience, nonce, expiry) are verified by openid-client.
@@ -154,9 +159,12 @@ export function createOidcSignIn(
       return identityClaims(idToken, userInfo);
     }
 
-    async begin() {
+    async begin(prompt?: string) {
       const session: FlowRequest['session'] = {};
-      const outcome = await this.run(flowRequest('begin', new URLSearchParams(), session));
+      const outcome = await this.run(
+        flowRequest('begin', new URLSearchParams(), session),
+        prompt === undefined ? {} : { prompt },
+      );
       if (outcome.kind !== 'redirect') throw signInFailure(outcomeError(outcome));
       const stored = session[FLOW_KEY];
       if (!stored?.state || !stored.nonce || !stored.code_verifier) {
@@ -200,7 +208,7 @@ export function createOidcSignIn(
   return {
     providerId: provider.id,
     name: provider.name,
-    begin: () => strategy.begin(),
+    begin: (prompt) => strategy.begin(prompt),
     complete: (params, checks) => strategy.complete(params, checks),
     unregister: () => strategy.unregister(),
   };
