@@ -10,6 +10,7 @@ import { parseMailConfig, type MailConfig } from './mail-config.js';
 import { parseOidcConfig, type OidcConfig } from './oidc-config.js';
 import { parseTrustProxy, type TrustProxy } from './proxy-config.js';
 import { parseTokensConfig, type JwtConfig, type SecretsConfig } from './tokens-config.js';
+import { parseWebauthnConfig, type WebauthnConfig } from './webauthn-config.js';
 import { BUILT_IN_ROLES, ROLE_NAME_PATTERN } from './roles.js';
 
 export type Environment = 'development' | 'production' | 'test';
@@ -103,6 +104,8 @@ export class AppConfig {
   readonly browser: BrowserConfig;
   /** Sign-in through OpenID Connect providers: OIDC_PROVIDERS, LOGIN_REDIRECT_URIS, REAUTH_MAX_AGE. */
   readonly oidc: OidcConfig;
+  /** Passkeys: WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS; undefined while they are off. */
+  readonly webauthn: WebauthnConfig | undefined;
 
   constructor(values: { readonly [K in keyof AppConfig]: AppConfig[K] }) {
     Object.assign(this, values);
@@ -123,6 +126,7 @@ export class AppConfig {
       explicitPublicUrl === undefined
         ? derivedPublicUrl(host, port)
         : parsePublicUrl(explicitPublicUrl);
+    const mfaIssuer = read.string('MFA_ISSUER', new URL(publicUrl).host);
     const { jwt, secrets } = parseTokensConfig(
       read,
       explicitPublicUrl === undefined ? undefined : publicUrl,
@@ -148,8 +152,9 @@ export class AppConfig {
       browser: parseBrowserConfig(read),
       introspectionClients: parseIntrospectionClients(read),
       oidc: parseOidcConfig(read, explicitPublicUrl === undefined ? undefined : publicUrl),
+      webauthn: parseWebauthnConfig(read, publicUrl, mfaIssuer),
       mfa: {
-        issuer: read.string('MFA_ISSUER', new URL(publicUrl).host),
+        issuer: mfaIssuer,
         encryptionKey: parseMfaKey(read.optional('MFA_ENCRYPTION_KEY')),
       },
       adminRequireMfa: read.oneOf('ADMIN_REQUIRE_MFA', ['on', 'off'], 'off') === 'on',
