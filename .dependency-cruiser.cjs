@@ -8,7 +8,7 @@ const LAYERS = [
   ['entry points', ['main.ts', 'app.module.ts', 'app.setup.ts', 'cli']],
   ['features', ['account', 'admin', 'account-recovery', 'protected', 'health']],
   ['sign-in orchestration', ['auth']],
-  ['ways in and second factors', ['mfa', 'identities']],
+  ['ways in and second factors', ['mfa', 'identities', 'passkeys']],
   // mfa ends other sessions when the factor changes: mfa above sessions.
   ['what every way in ends with', ['sessions', 'tokens', 'passwords']],
   ['services', ['mail', 'rate-limit']],

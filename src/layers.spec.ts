@@ -54,7 +54,7 @@ describe('the layers of src/ (npm run lint)', () => {
       // One feature importing another.
       'src/account/account.service.ts':
         "import { UserAdminService } from '../admin/user-admin.service.js';\nexport const a = UserAdminService;\n",
-      'src/passkeys/passkeys.service.ts':
+      'src/api-keys/api-keys.service.ts':
         "import { AuthService } from '../auth/auth.service.js';\nexport const p = AuthService;\n",
     });
     expect(code).not.toBe(0);
@@ -62,6 +62,6 @@ describe('the layers of src/ (npm run lint)', () => {
     expect(output).toContain(
       'layers: account: src/account/account.service.ts → src/admin/user-admin.service.ts',
     );
-    expect(output).toContain('layers: every folder has a layer: src/passkeys/passkeys.service.ts');
+    expect(output).toContain('layers: every folder has a layer: src/api-keys/api-keys.service.ts');
   }, 30_000);
 });

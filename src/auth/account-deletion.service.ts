@@ -3,6 +3,7 @@ import type { Actor } from '../audit/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { IdentitiesRepository } from '../identities/identities.repository.js';
+import { PasskeysRepository } from '../passkeys/passkeys.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { usernameKey } from '../users/identity.normalization.js';
 import { expectDone, noSuchUser } from '../users/user-change.problems.js';
@@ -21,6 +22,7 @@ export class AccountDeletionService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly identities: IdentitiesRepository,
+    private readonly passkeys: PasskeysRepository,
   ) {}
 
   /**
@@ -45,6 +47,9 @@ export class AccountDeletionService {
     // in-memory store keeps them apart, where each would still hold its (issuer, subject) for an
     // account that is gone, so that person could never sign in or up through the provider again.
     await this.identities.unlinkAllForUser(id);
+    // Its passkeys and handle likewise (cascaded in SQL): a credential id held for nobody would
+    // refuse the authenticator's registration on any new account.
+    await this.passkeys.removeAllForUser(id);
     await this.audit.record('account_deleted', actor.client, {
       userId: user.id,
       username: usernameKey(user.username),

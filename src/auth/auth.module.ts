@@ -6,6 +6,7 @@ import { IdentitiesModule } from '../identities/identities.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -58,6 +59,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     PasswordsModule,
     MfaModule,
     IdentitiesModule,
+    PasskeysModule,
     RateLimitModule,
     AuditModule,
     MetricsModule,

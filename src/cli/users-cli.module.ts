@@ -18,6 +18,8 @@ import { DatabaseModule } from '../database/database.module.js';
 import { Database } from '../database/database.js';
 import { IdentitiesRepository } from '../identities/identities.repository.js';
 import { SqlIdentitiesRepository } from '../identities/repositories/sql.identities.repository.js';
+import { PasskeysRepository } from '../passkeys/passkeys.repository.js';
+import { SqlPasskeysRepository } from '../passkeys/repositories/sql.passkeys.repository.js';
 import { MfaRepository } from '../mfa/mfa.repository.js';
 import { SqlMfaRepository } from '../mfa/repositories/sql.mfa.repository.js';
 import { AccountDevicesRepository } from '../rate-limit/account-devices.repository.js';
@@ -59,6 +61,12 @@ export class UsersCliModule {
           provide: IdentitiesRepository,
           inject: [Database],
           useFactory: (db: Database) => new SqlIdentitiesRepository(db),
+        },
+        // …and its passkeys (PasskeysModule would bring its challenge purge job).
+        {
+          provide: PasskeysRepository,
+          inject: [Database],
+          useFactory: (db: Database) => new SqlPasskeysRepository(db),
         },
         SessionsService,
         {

@@ -252,6 +252,44 @@ export interface AuthorizationCodesTable {
   result_id: string | null;
 }
 
+/** A passkey registered to an account (0016). */
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  /** base64url. */
+  credential_id: string;
+  /** The COSE public key. */
+  public_key: Uint8Array;
+  /** bigint: pg answers it as a string. */
+  sign_count: ColumnType<string | number | bigint, number, number>;
+  /** JSON array of transports. */
+  transports: string;
+  /** 0 or 1. */
+  backed_up: number;
+  device_type: string;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+}
+
+/** Each account's random WebAuthn user handle (0016). */
+export interface PasskeyUserHandlesTable {
+  user_id: string;
+  /** base64url. */
+  handle: string;
+}
+
+/** A WebAuthn ceremony's single-use challenge (0016). */
+export interface WebauthnChallengesTable {
+  id: string;
+  /** base64url, as the options carried it. */
+  challenge: string;
+  purpose: string;
+  /** The account registering; null for a sign-in. */
+  user_id: string | null;
+  expires_at: Timestamp;
+}
+
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -271,6 +309,9 @@ export interface DatabaseSchema {
   identities: IdentitiesTable;
   federated_flows: FederatedFlowsTable;
   authorization_codes: AuthorizationCodesTable;
+  passkeys: PasskeysTable;
+  passkey_user_handles: PasskeyUserHandlesTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 /** Where revocations take their place in commit order (see commit-order.ts): both tables share one. */

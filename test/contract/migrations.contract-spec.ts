@@ -178,6 +178,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0013-create-identities',
       '0014-session-sign-in',
       '0015-audit-sign-in-provider',
+      '0016-create-passkeys',
     ]);
 
     const revoked: string[] = [];
@@ -243,6 +244,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0013-create-identities',
       '0014-session-sign-in',
       '0015-audit-sign-in-provider',
+      '0016-create-passkeys',
     ]);
 
     const rows = await db
@@ -318,6 +320,11 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
     });
     expect((await migrator.migrateDown()).results).toEqual([
+      { migrationName: '0016-create-passkeys', direction: 'Down', status: 'Success' },
+    ]);
+    expect(await tableExists(db, 'passkeys')).toBe(false);
+    expect(await tableExists(db, 'webauthn_challenges')).toBe(false);
+    expect((await migrator.migrateDown()).results).toEqual([
       { migrationName: '0015-audit-sign-in-provider', direction: 'Down', status: 'Success' },
     ]);
     expect((await migrator.migrateDown()).results).toEqual([
@@ -355,6 +362,7 @@ describe.each(dialects)('migrations on %s', (_name, prepare) => {
       '0013-create-identities',
       '0014-session-sign-in',
       '0015-audit-sign-in-provider',
+      '0016-create-passkeys',
     ]);
   });
 });

@@ -13,6 +13,7 @@ import * as createAccountDevices from './0012-create-account-devices.js';
 import * as createIdentities from './0013-create-identities.js';
 import * as sessionSignIn from './0014-session-sign-in.js';
 import * as auditSignInProvider from './0015-audit-sign-in-provider.js';
+import * as createPasskeys from './0016-create-passkeys.js';
 
 /**
  * Every migration, in order. Names sort alphabetically and are never renamed once released;
@@ -38,4 +39,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-create-identities': createIdentities,
   '0014-session-sign-in': sessionSignIn,
   '0015-audit-sign-in-provider': auditSignInProvider,
+  '0016-create-passkeys': createPasskeys,
 };
