@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -12,6 +13,7 @@ import { AccountController } from './account.controller.js';
 import { AccountService } from './account.service.js';
 import { IdentitiesController } from './identities.controller.js';
 import { MfaController } from './mfa.controller.js';
+import { PasskeysController } from './passkeys.controller.js';
 
 /** What a signed-in user does to their own account (/me…), two-factor enrolment included. */
 @Module({
@@ -20,6 +22,7 @@ import { MfaController } from './mfa.controller.js';
     MfaModule,
     SessionsModule,
     PasswordsModule,
+    PasskeysModule,
     UsersModule,
     AuditModule,
     MailModule,
@@ -27,7 +30,7 @@ import { MfaController } from './mfa.controller.js';
     RateLimitModule,
     MetricsModule,
   ],
-  controllers: [AccountController, MfaController, IdentitiesController],
+  controllers: [AccountController, MfaController, IdentitiesController, PasskeysController],
   providers: [AccountService],
 })
 export class AccountModule {}

@@ -28,6 +28,13 @@ export const AUDIT_EVENT_TYPES = [
   // A provider's identity taken off the account: by its owner, an admin (actorId), or a password
   // reset that proved an address the account had not verified.
   'identity_unlinked',
+  // A passkey registered to the account by its owner.
+  'passkey_added',
+  // A passkey taken off the account: by its owner or an admin (actorId).
+  'passkey_removed',
+  // A passkey sign-in refused because the authenticator's signature counter did not go up
+  // (WebAuthn L3 §6.1.1): the credential may have been copied.
+  'passkey_clone_suspected',
   // An admin's (or the command line's) action on an account; actorId says who acted.
   'user_created',
   'roles_changed',
@@ -43,7 +50,12 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
  * to the client that tried (it would tell which usernames exist).
  */
 export type LoginFailure =
-  'unknown_user' | 'bad_password' | 'account_disabled' | 'email_not_verified';
+  | 'unknown_user'
+  | 'bad_password'
+  | 'account_disabled'
+  | 'email_not_verified'
+  // A passkey assertion that did not verify (challenge, origin, RP id, flags, signature, handle).
+  | 'invalid_passkey';
 /**
  * Which limit answered 429: `address` is RATE_LIMIT_PER_IP (requests per minute); the others are
  * failed-login counters — this account from this address (`account_address`) or this device
@@ -57,8 +69,13 @@ export type LimitReason = 'address' | 'account_address' | 'device' | 'account' |
  */
 export type AuditReason = LoginFailure | LimitReason | 'reverted' | 'address_proven';
 
-/** How a login or signup proved who it was (RFC 8176 names): a password, or an identity provider. */
-export type SignInMethod = 'pwd' | 'fed';
+/**
+ * How a login or signup proved who it was: a password and an identity provider by their RFC 8176
+ * names, and a passkey by its own (its `amr` is `["pop","user","mfa"]`, which names no one method).
+ */
+export type SignInMethod = 'pwd' | 'fed' | 'passkey';
+
+export const SIGN_IN_METHODS: readonly SignInMethod[] = ['pwd', 'fed', 'passkey'];
 
 /** One recorded decision: who, what, when, from where. Never a password or a token. */
 export interface AuditEvent {

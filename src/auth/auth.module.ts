@@ -15,6 +15,7 @@ import { UsersModule } from '../users/users.module.js';
 import { UsersService } from '../users/users.service.js';
 import { Database } from '../database/database.js';
 import { IdentitiesRepository } from '../identities/identities.repository.js';
+import { PasskeysRepository } from '../passkeys/passkeys.repository.js';
 import { AccountDeletionService } from './account-deletion.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthorizationCodeGrantService } from './authorization-code-grant.service.js';
@@ -94,13 +95,21 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     {
       provide: SignInMethodsStore,
       // SQL when the DatabaseModule provides a database (DATABASE_URL), memory otherwise.
-      inject: [UsersService, IdentitiesRepository, { token: Database, optional: true }],
+      inject: [
+        UsersService,
+        IdentitiesRepository,
+        PasskeysRepository,
+        { token: Database, optional: true },
+      ],
       useFactory: (
         users: UsersService,
         identities: IdentitiesRepository,
+        passkeys: PasskeysRepository,
         db?: Database,
       ): SignInMethodsStore =>
-        db ? new SqlSignInMethodsStore(db) : new InMemorySignInMethodsStore(users, identities),
+        db
+          ? new SqlSignInMethodsStore(db)
+          : new InMemorySignInMethodsStore(users, identities, passkeys),
     },
     FederatedSignInService,
     FederatedFlowService,

@@ -148,6 +148,16 @@ export class MailQueueService {
     return this.queue('identity_unlinked', user.email, user, false);
   }
 
+  /** A passkey was registered to the account: it signs in on its own, so the owner hears of it. */
+  notifyPasskeyAdded(user: User): Promise<boolean> {
+    return this.queue('passkey_added', user.email, user, false);
+  }
+
+  /** A passkey was removed from the account (by its owner or an admin). */
+  notifyPasskeyRemoved(user: User): Promise<boolean> {
+    return this.queue('passkey_removed', user.email, user, false);
+  }
+
   /** Spends a live link with this token; undefined for any other token (the same for every kind of bad). */
   consumeLink(
     token: string,

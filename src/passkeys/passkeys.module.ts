@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { Database } from '../database/database.js';
+import { MailModule } from '../mail/mail.module.js';
+import { PasskeysEnabledGuard } from './passkeys-enabled.guard.js';
+import { PasskeysService } from './passkeys.service.js';
 import { PasskeysRepository } from './passkeys.repository.js';
 import { InMemoryPasskeysRepository } from './repositories/in-memory.passkeys.repository.js';
 import { InMemoryWebauthnChallengesRepository } from './repositories/in-memory.webauthn-challenges.repository.js';
@@ -14,7 +18,10 @@ import { WebauthnChallengesRepository } from './webauthn-challenges.repository.j
  * expired ones. The routes are above it, in account/ (registering) and auth/ (signing in).
  */
 @Module({
+  imports: [AuditModule, MailModule],
   providers: [
+    PasskeysService,
+    PasskeysEnabledGuard,
     WebauthnChallengesRetentionJob,
     {
       provide: PasskeysRepository,
@@ -30,6 +37,6 @@ import { WebauthnChallengesRepository } from './webauthn-challenges.repository.j
         db ? new SqlWebauthnChallengesRepository(db) : new InMemoryWebauthnChallengesRepository(),
     },
   ],
-  exports: [PasskeysRepository],
+  exports: [PasskeysService, PasskeysRepository, PasskeysEnabledGuard],
 })
 export class PasskeysModule {}

@@ -32,6 +32,12 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   // {id} is a provider's id here: the path is shared with DELETE (OpenAPI: one parameter name).
   'POST /me/identities/{id}': [200, 403, 503],
   'POST /me/identities/{provider}/complete': [201, 409],
+  // Every passkey route: 404 while WEBAUTHN_RP_ID is unset.
+  'POST /me/passkeys/options': [200, 403, 404, 429, 503],
+  'POST /me/passkeys': [201, 400, 404, 409],
+  'GET /me/passkeys': [200, 404],
+  'PATCH /me/passkeys/{id}': [200, 404],
+  'DELETE /me/passkeys/{id}': [204, 404, 409],
   'GET /protected': [200],
   'POST /password/forgot': [202, 503],
   'POST /password/reset': [204, 400, 503],

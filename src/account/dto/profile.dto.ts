@@ -18,8 +18,8 @@ export class ProfileDto extends UserDto {
   @ApiProperty({
     type: [String],
     description:
-      'The ways this account can sign in: `password` first when it has one, then `oidc:<provider id>` once for each provider (of `GET /oauth/providers`) it has an identity at, in the order they were linked. An identity of a provider no longer configured is not a way in (it is still listed by `GET /me/identities`). The last one cannot be removed.',
-    example: ['password', 'oidc:acme'],
+      'The ways this account can sign in: `password` first when it has one, then `oidc:<provider id>` once for each provider (of `GET /oauth/providers`) it has an identity at, in the order they were linked, then `passkey` when it has one or more passkeys (and passkeys are on). An identity of a provider no longer configured is not a way in (it is still listed by `GET /me/identities`). The last one cannot be removed.',
+    example: ['password', 'oidc:acme', 'passkey'],
   })
   sign_in_methods: string[];
 }

@@ -14,6 +14,7 @@ import type {
   NewAuditEvent,
   SignInMethod,
 } from '../audit-event.js';
+import { SIGN_IN_METHODS } from '../audit-event.js';
 import { AuditRepository } from '../audit.repository.js';
 
 type AuditRow = [
@@ -124,7 +125,7 @@ function toEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     sessionId: row.session_id,
     reason: row.reason as AuditReason | null,
     actorId: row.actor_id,
-    method: row.method === 'pwd' || row.method === 'fed' ? row.method : null,
+    method: SIGN_IN_METHODS.find((known) => known === row.method) ?? null,
     idp: row.idp,
   };
 }

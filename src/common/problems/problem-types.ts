@@ -34,6 +34,11 @@ export const PROBLEM_TYPES = {
     status: 401,
   },
   invalidMfaCode: { type: '/problems/invalid-mfa-code', title: 'Invalid code', status: 401 },
+  invalidPasskey: {
+    type: '/problems/invalid-passkey',
+    title: 'Invalid passkey sign-in',
+    status: 401,
+  },
   invalidMfaToken: {
     type: '/problems/invalid-mfa-token',
     title: 'Invalid MFA token',
@@ -87,6 +92,11 @@ export const PROBLEM_TYPES = {
   usernameTaken: { type: '/problems/username-taken', title: 'Username taken', status: 409 },
   emailTaken: { type: '/problems/email-taken', title: 'Email registered', status: 409 },
   lastAdmin: { type: '/problems/last-admin', title: 'Last admin', status: 409 },
+  passkeyAlreadyRegistered: {
+    type: '/problems/passkey-already-registered',
+    title: 'Passkey already registered',
+    status: 409,
+  },
   lastSignInMethod: {
     type: '/problems/last-sign-in-method',
     title: 'Last way to sign in',
@@ -129,6 +139,11 @@ export const PROBLEM_TYPES = {
   invalidSignInFlow: {
     type: '/problems/invalid-sign-in-flow',
     title: 'Invalid sign-in flow',
+    status: 400,
+  },
+  invalidPasskeyRegistration: {
+    type: '/problems/invalid-passkey-registration',
+    title: 'Invalid passkey registration',
     status: 400,
   },
   invalidAuthorizationCode: {

@@ -10,6 +10,8 @@ export const MAIL_KINDS = [
   'mfa_recovery_code_used',
   'identity_linked',
   'identity_unlinked',
+  'passkey_added',
+  'passkey_removed',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 

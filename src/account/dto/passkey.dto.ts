@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PublicKeyCredentialJsonDto } from '../../passkeys/dto/webauthn-options.dto.js';
+
+/** A name without control characters, trimmed: what a list of passkeys shows. */
+const NAME = /^[^\p{Cc}]*$/u;
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+
+/** POST /me/passkeys/options: the proof of identity registering asks for. */
+export class PasskeyOptionsRequestDto {
+  @ApiPropertyOptional({
+    format: 'password',
+    maxLength: 1024,
+    example: 'correct-horse-battery-staple',
+    description:
+      'The current password. An account without one may leave it out: a recent sign-in through a provider or a passkey stands in for it (the rule lives in the one re-authentication check, REAUTH_MAX_AGE).',
+  })
+  @IsOptional()
+  @IsString({ message: 'current_password must be a string.' })
+  @IsNotEmpty({ message: 'current_password must not be empty.' })
+  @MaxLength(1024, { message: 'current_password must be at most 1024 characters long.' })
+  current_password?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Required when two-factor login is on: a 6-digit code from the app, or one of the recovery codes.',
+    example: '492039',
+    maxLength: 64,
+  })
+  @IsOptional()
+  @IsString({ message: 'code must be a string.' })
+  @IsNotEmpty({ message: 'code must not be empty.' })
+  @MaxLength(64, { message: 'code must be at most 64 characters long.' })
+  code?: string;
+}
+
+/** POST /me/passkeys: the browser's answer to the creation options, and a name for the passkey. */
+export class AddPasskeyDto {
+  @ApiProperty({
+    type: PublicKeyCredentialJsonDto,
+    description: 'What `navigator.credentials.create()` gave, as `PublicKeyCredential.toJSON()`.',
+  })
+  @IsObject({ message: 'response must be an object.' })
+  response: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    maxLength: 64,
+    example: 'Work laptop',
+    description: 'Default: “Passkey”.',
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: 'name must be a string.' })
+  @IsNotEmpty({ message: 'name must not be empty.' })
+  @MaxLength(64, { message: 'name must be at most 64 characters long.' })
+  @Matches(NAME, { message: 'name must not contain control characters.' })
+  name?: string;
+}
+
+/** PATCH /me/passkeys/{id}. */
+export class RenamePasskeyDto {
+  @ApiProperty({ maxLength: 64, example: 'Work laptop' })
+  @Transform(trim)
+  @IsString({ message: 'name must be a string.' })
+  @IsNotEmpty({ message: 'name must not be empty.' })
+  @MaxLength(64, { message: 'name must be at most 64 characters long.' })
+  @Matches(NAME, { message: 'name must not contain control characters.' })
+  name: string;
+}
