@@ -31,6 +31,8 @@ import { IdentityLinkService } from './identity-link.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { JwksController } from './jwks.controller.js';
 import { OidcModule } from './oidc/oidc.module.js';
+import { PasskeyLoginController } from './passkey-login.controller.js';
+import { PasskeySignInService } from './passkey-sign-in.service.js';
 import { IntrospectionClientGuard } from './oauth/introspection-client.guard.js';
 import { IntrospectionClients } from './oauth/introspection-clients.js';
 import { OAuthController } from './oauth/oauth.controller.js';
@@ -74,6 +76,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     JwksController,
     OAuthController,
     ServerMetadataController,
+    PasskeyLoginController,
   ],
   providers: [
     AuthService,
@@ -115,6 +118,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     FederatedFlowService,
     AuthorizationCodeGrantService,
     IdentityLinkService,
+    PasskeySignInService,
     // Secure by default: every route needs a token unless it says @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     // After it (global guards run in the order they are provided): @Roles reads the token's claims.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { LoginFailure } from '../audit/audit-event.js';
+import type { LoginFailure, SignInMethod } from '../audit/audit-event.js';
 import { AuditService } from '../audit/audit.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ProblemException } from '../common/problems/problem.exception.js';
@@ -185,12 +185,16 @@ export class AuthService {
     return (await this.startSession(user, client, amr, origin)).tokens;
   }
 
-  /** login(), also answering the session started (the code grant records it against replays). */
+  /**
+   * login(), also answering the session started (the code grant records it against replays).
+   * `method` names the sign-in on the audit trail; by default it is read from `amr`.
+   */
   async startSession(
     user: Pick<User, 'id' | 'username'>,
     client: ClientInfo,
     amr: readonly string[],
     origin: SignInOrigin = {},
+    method: SignInMethod = amr.includes('fed') ? 'fed' : 'pwd',
   ): Promise<{ tokens: IssuedTokens; sessionId: string }> {
     const { session, refreshToken } = await this.sessions
       .start(user.id, client, amr, origin)
@@ -209,8 +213,9 @@ export class AuthService {
     }
     // Only a login that passed every factor resets the client's failures and makes it known. One
     // with a second step took two attempts (the password's and the code's): both are given back.
-    // A provider's sign-in (`fed`) took none of ours: only its second step, if any, counted.
-    const attempts = amr.filter((method) => method !== 'fed').length;
+    // A provider's sign-in (`fed`) took none of ours: only its second step, if any, counted. A
+    // passkey's took one from the address's allowance only, which it gave back itself.
+    const attempts = method === 'passkey' ? 0 : amr.filter((factor) => factor !== 'fed').length;
     await this.loginAttempts.succeeded(
       usernameKey(user.username),
       user.id,
@@ -223,7 +228,7 @@ export class AuthService {
       userId: user.id,
       username: usernameKey(user.username),
       sessionId: session.id,
-      method: amr.includes('fed') ? 'fed' : 'pwd',
+      method,
       idp: session.idp,
     });
     return {

@@ -118,6 +118,29 @@ export class LoginAttemptsService {
   }
 
   /**
+   * A sign-in that names no account until it is checked (a passkey: the browser picks the
+   * credential): it takes one attempt from the address's allowance across accounts
+   * (LOGIN_MAX_FAILURES_PER_ADDRESS) only, never from an account's counters, so a valid passkey
+   * is never refused because someone is guessing the account's password. Answers the refusal, if
+   * the address is out of attempts.
+   */
+  async beginForAddress(client: ClientInfo): Promise<LoginLimited | undefined> {
+    if (!this.perAddress) return undefined;
+    try {
+      await this.perAddress.consume(addressOf(client));
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      return { limit: 'address_failures', retryAfterSeconds: error.msBeforeNext / 1000 };
+    }
+  }
+
+  /** That sign-in succeeded: its attempt goes back to the address's allowance. */
+  async addressAttemptSucceeded(client: ClientInfo): Promise<void> {
+    if (this.perAddress) await giveBack(this.perAddress, addressOf(client), 1);
+  }
+
+  /**
    * A login passed every factor (a session started): the client's own count starts again, the
    * attempts are given back to the shared allowances, and its address becomes known to the account.
    * `attempts` is how many this login took: two when a second step followed the password.

@@ -11,6 +11,8 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'POST /signup': [201, 409, 503],
   'POST /login': [200, 400, 403, 503],
   'POST /login/mfa': [200, 401],
+  'POST /login/passkey/options': [200, 404],
+  'POST /login/passkey': [200, 401, 403, 404],
   'POST /me/mfa/totp': [200, 403, 409, 429, 503],
   'POST /me/mfa/totp/confirm': [200, 403, 409, 429, 503],
   'DELETE /me/mfa/totp': [204, 403, 409, 429, 503],

@@ -2,14 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type {
   PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { AuditRepository } from '../../src/audit/audit.repository.js';
 import { Database } from '../../src/database/database.js';
 import { PasskeysRepository } from '../../src/passkeys/passkeys.repository.js';
+import { UsersService } from '../../src/users/users.service.js';
 import { idOf } from '../support/admins.js';
+import { decodeJwt } from '../support/jwt.js';
 import {
   FLAGS,
   PasskeyAuthenticator,
+  type AssertionOverrides,
   type CeremonyOverrides,
 } from '../support/passkey-authenticator.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -298,5 +303,360 @@ describe('passkeys: registering from the account', () => {
       .expect(204);
     expect(await app.app.get(PasskeysRepository).listForUser(id)).toEqual([]);
     expect(await app.app.get(PasskeysRepository).findUserHandle(id)).toBeUndefined();
+  });
+});
+
+/** Awaits a request made by an async helper, and checks its status. */
+export async function expectStatus<T extends { status: number }>(
+  pending: Promise<T>,
+  status: number,
+): Promise<T> {
+  const response = await pending;
+  expect(response.status).toBe(status);
+  return response;
+}
+
+/** An account with a passkey on `authenticator`, registered through the routes. */
+export async function withPasskey(
+  app: TestApp,
+  authenticator = new PasskeyAuthenticator(ORIGIN),
+): Promise<{ user: TestUser; id: string; token: string; authenticator: PasskeyAuthenticator }> {
+  const user = await signUp(app);
+  const token = await logIn(app, user);
+  const options = await app
+    .http()
+    .post('/me/passkeys/options')
+    .set('Authorization', bearer(token))
+    .send({ current_password: user.password })
+    .expect(200);
+  await app
+    .http()
+    .post('/me/passkeys')
+    .set('Authorization', bearer(token))
+    .send({
+      response: authenticator.register(options.body as PublicKeyCredentialCreationOptionsJSON),
+    })
+    .expect(201);
+  return { user, id: await idOf(app, user), token, authenticator };
+}
+
+/** `POST /login/passkey/options`. */
+export async function signInOptions(
+  app: TestApp,
+): Promise<{ challenge_id: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  return (await app.http().post('/login/passkey/options').expect(200)).body as {
+    challenge_id: string;
+    options: PublicKeyCredentialRequestOptionsJSON;
+  };
+}
+
+/** The whole sign-in: options, the authenticator's assertion (bent by `overrides`), the answer. */
+export async function signInWithPasskey(
+  app: TestApp,
+  authenticator: PasskeyAuthenticator,
+  overrides: AssertionOverrides = {},
+) {
+  const { challenge_id, options } = await signInOptions(app);
+  return app
+    .http()
+    .post('/login/passkey')
+    .send({ challenge_id, response: authenticator.assert(options, overrides) });
+}
+
+describe('passkeys: signing in', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({ ...PASSKEY_ENV, ADMIN_REQUIRE_MFA: 'on' });
+  });
+  afterAll(() => app.close({ removeData: true }));
+
+  const events = (userId: string) => app.app.get(AuditRepository).listForUser(userId, 20);
+  const expectRefused = (response: { status: number; body: unknown; headers: object }) => {
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({
+      type: '/problems/invalid-passkey',
+      status: 401,
+      error: 'invalid_grant',
+    });
+    expect((response.headers as Record<string, string>)['content-type']).toMatch(
+      /^application\/json/,
+    );
+  };
+
+  it('gives request options that name no account: allowCredentials empty, user verification required', async () => {
+    const { challenge_id, options } = await signInOptions(app);
+    expect(challenge_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(options).toMatchObject({
+      rpId: 'localhost',
+      challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      allowCredentials: [],
+      userVerification: 'required',
+      timeout: 300_000,
+    });
+    expect((await signInOptions(app)).options.challenge).not.toBe(options.challenge);
+  });
+
+  it('signs in without a username: tokens with amr pop/user/mfa and auth_time now, no TOTP step', async () => {
+    const { user, id, token, authenticator } = await withPasskey(app);
+    const before = Math.floor(Date.now() / 1000);
+    const response = await expectStatus(signInWithPasskey(app, authenticator), 200);
+    expect(response.body).toMatchObject({
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      token_type: 'bearer',
+    });
+    const { payload } = decodeJwt(response.body.access_token as string);
+    expect(payload).toMatchObject({ sub: id, amr: ['pop', 'user', 'mfa'] });
+    expect(payload.idp).toBeUndefined();
+    expect(payload.auth_time).toBeGreaterThanOrEqual(before);
+    const me = await app
+      .http()
+      .get('/me')
+      .set('Authorization', bearer(response.body.access_token as string))
+      .expect(200);
+    expect(me.body.username).toBe(user.username);
+    // The device cookie, as a password login sets it.
+    expect(String(response.headers['set-cookie'])).toMatch(/device=/);
+    const [latest] = await events(id);
+    expect(latest).toMatchObject({ type: 'login_succeeded', method: 'passkey' });
+    const listed = await app
+      .http()
+      .get('/me/passkeys')
+      .set('Authorization', bearer(token))
+      .expect(200);
+    expect(listed.body.passkeys[0].last_used_at).not.toBeNull();
+
+    // A refresh keeps how and when the session signed in.
+    const refreshed = await app
+      .http()
+      .post('/refresh')
+      .send({ refresh_token: response.body.refresh_token })
+      .expect(200);
+    const again = decodeJwt(refreshed.body.access_token as string).payload;
+    expect(again).toMatchObject({ amr: ['pop', 'user', 'mfa'], auth_time: payload.auth_time });
+  });
+
+  it('passes ADMIN_REQUIRE_MFA: a passkey is two factors', async () => {
+    const { id, authenticator } = await withPasskey(app);
+    await app.app.get(UsersService).setRoles(id, ['admin']);
+    const { body } = await expectStatus(signInWithPasskey(app, authenticator), 200);
+    await app
+      .http()
+      .get('/admin/users')
+      .set('Authorization', bearer(body.access_token as string))
+      .expect(200);
+  });
+
+  it('refuses a replayed challenge', async () => {
+    const { authenticator } = await withPasskey(app);
+    const { challenge_id, options } = await signInOptions(app);
+    const send = () =>
+      app
+        .http()
+        .post('/login/passkey')
+        .send({ challenge_id, response: authenticator.assert(options) });
+    await send().expect(200);
+    expectRefused(await send());
+  });
+
+  it('refuses an expired challenge, and an unknown one', async () => {
+    const { authenticator } = await withPasskey(app);
+    const { challenge_id, options } = await signInOptions(app);
+    await app.app
+      .get(Database)
+      .updateTable('webauthn_challenges')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', challenge_id)
+      .execute();
+    expectRefused(
+      await app
+        .http()
+        .post('/login/passkey')
+        .send({ challenge_id, response: authenticator.assert(options) }),
+    );
+    expectRefused(
+      await app
+        .http()
+        .post('/login/passkey')
+        .send({ challenge_id: randomUUID(), response: authenticator.assert(options) }),
+    );
+  });
+
+  it('refuses another origin, another RP id, no user verification, no user presence, another challenge', async () => {
+    const { id, authenticator } = await withPasskey(app);
+    for (const overrides of [
+      { origin: 'http://localhost:6666' },
+      { origin: 'https://evil.example' },
+      { rpId: 'evil.example' },
+      { flags: FLAGS.UP },
+      { flags: FLAGS.UV },
+      { challenge: 'c29tZXRoaW5nLWVsc2U' },
+      { type: 'webauthn.create' },
+    ] satisfies AssertionOverrides[]) {
+      const refused = await signInWithPasskey(app, authenticator, overrides);
+      expect({ overrides, status: refused.status }).toEqual({ overrides, status: 401 });
+    }
+    const failures = (await events(id)).filter((event) => event.type === 'login_failed');
+    expect(failures[0]).toMatchObject({ reason: 'invalid_passkey', method: 'passkey' });
+    // The passkey still signs in: refusals changed nothing.
+    await expectStatus(signInWithPasskey(app, authenticator), 200);
+  });
+
+  it('refuses a signature counter that did not go up, and audits a suspected clone', async () => {
+    const { id, authenticator } = await withPasskey(app);
+    await expectStatus(signInWithPasskey(app, authenticator, { signCount: 10 }), 200);
+    // A copy of the key, behind the original: its counter goes backwards, then stands still.
+    for (const signCount of [5, 10]) {
+      expectRefused(await signInWithPasskey(app, authenticator, { signCount }));
+    }
+    const clones = (await events(id)).filter((event) => event.type === 'passkey_clone_suspected');
+    expect(clones).toHaveLength(2);
+    await expectStatus(signInWithPasskey(app, authenticator, { signCount: 11 }), 200);
+  });
+
+  it('accepts an authenticator without a counter (always 0), as WebAuthn allows', async () => {
+    const { authenticator } = await withPasskey(app);
+    await expectStatus(signInWithPasskey(app, authenticator, { signCount: 0 }), 200);
+    await expectStatus(signInWithPasskey(app, authenticator, { signCount: 0 }), 200);
+  });
+
+  it('refuses a userHandle other than the owner’s, or none', async () => {
+    const { authenticator } = await withPasskey(app);
+    const someone = await withPasskey(app);
+    const theirHandle = someone.authenticator.credentials[0]!.userHandle;
+    expectRefused(await signInWithPasskey(app, authenticator, { userHandle: theirHandle }));
+    expectRefused(await signInWithPasskey(app, authenticator, { userHandle: null }));
+    // Nor does someone else's handle lead to their account with one's own key.
+    const forged = await signInWithPasskey(app, someone.authenticator, {
+      userHandle: authenticator.credentials[0]!.userHandle,
+    });
+    expectRefused(forged);
+  });
+
+  it('refuses a credential nobody registered, and a disabled account', async () => {
+    const stranger = new PasskeyAuthenticator(ORIGIN);
+    stranger.register({
+      rp: { id: 'localhost', name: 'x' },
+      user: { id: 'aGFuZGxl', name: 'x', displayName: 'x' },
+      challenge: 'Y2hhbGxlbmdl',
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+    });
+    expectRefused(await signInWithPasskey(app, stranger));
+    const { id, authenticator } = await withPasskey(app);
+    await app.app.get(UsersService).disable(id, new Date(), 'test');
+    expectRefused(await signInWithPasskey(app, authenticator));
+    expect((await events(id))[0]).toMatchObject({
+      type: 'login_failed',
+      reason: 'account_disabled',
+      method: 'passkey',
+    });
+  });
+
+  it('refuses a body that is no answer (422)', async () => {
+    const missing = await app.http().post('/login/passkey').send({ challenge_id: randomUUID() });
+    expect(missing.status).toBe(422);
+    await app.http().post('/login/passkey').send({ response: {} }).expect(422);
+  });
+});
+
+describe('passkeys: the failed-login counters', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({
+      ...PASSKEY_ENV,
+      // Each client its own address, through X-Forwarded-For.
+      TRUST_PROXY: '127.0.0.1,::1,::ffff:127.0.0.1',
+      LOGIN_MAX_FAILURES: '2',
+      LOGIN_MAX_FAILURES_ACCOUNT: '2',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '4',
+    });
+  });
+  afterAll(() => app.close({ removeData: true }));
+
+  const from = (
+    ip: string,
+    request: ReturnType<TestApp['http']>['post'] extends (p: string) => infer T ? T : never,
+  ) => request.set('X-Forwarded-For', ip);
+  const passkeyFrom = async (
+    ip: string,
+    authenticator: PasskeyAuthenticator,
+    overrides: AssertionOverrides = {},
+  ) => {
+    const { challenge_id, options } = await signInOptions(app);
+    return from(ip, app.http().post('/login/passkey')).send({
+      challenge_id,
+      response: authenticator.assert(options, overrides),
+    });
+  };
+  const passwordFrom = (ip: string, user: TestUser, password: string) =>
+    app
+      .http()
+      .post('/login')
+      .set('X-Forwarded-For', ip)
+      .send({ username: user.username, password });
+
+  it('never refuses a valid passkey because someone is guessing the account’s password', async () => {
+    const { user, authenticator } = await withPasskey(app);
+    for (let guess = 0; guess < 3; guess += 1) await passwordFrom('198.51.100.1', user, 'guess');
+    // Clients the account does not know have spent its shared allowance: the password is refused…
+    await passwordFrom('198.51.100.2', user, user.password).expect(429);
+    // …the passkey is not.
+    await expectStatus(passkeyFrom('198.51.100.2', authenticator), 200);
+  });
+
+  it('counts failed passkey sign-ins against the address only; a success gives its attempt back', async () => {
+    const { user, authenticator } = await withPasskey(app);
+    for (let round = 0; round < 3; round += 1) {
+      await expectStatus(passkeyFrom('198.51.100.3', authenticator), 200);
+    }
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      statuses.push(
+        (await passkeyFrom('198.51.100.3', authenticator, { userHandle: null })).status,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    // The address is out of attempts, even for a right answer…
+    await expectStatus(passkeyFrom('198.51.100.3', authenticator), 429);
+    // …another address is not, and the account's own counters never moved (4 failures > 2).
+    await expectStatus(passkeyFrom('198.51.100.4', authenticator), 200);
+    await passwordFrom('198.51.100.5', user, user.password).expect(200);
+  });
+});
+
+describe('passkeys: off without WEBAUTHN_RP_ID', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(() => app.close({ removeData: true }));
+
+  it('answers 404 on every passkey route, and GET /me names no passkey', async () => {
+    await app.http().post('/login/passkey/options').expect(404);
+    const signIn = await app
+      .http()
+      .post('/login/passkey')
+      .send({ challenge_id: randomUUID(), response: {} })
+      .expect(404);
+    expect(signIn.body.type).toBe('/problems/not-found');
+    const user = await signUp(app);
+    const token = await logIn(app, user);
+    for (const [method, path] of [
+      ['post', '/me/passkeys/options'],
+      ['post', '/me/passkeys'],
+      ['get', '/me/passkeys'],
+      ['patch', `/me/passkeys/${randomUUID()}`],
+      ['delete', `/me/passkeys/${randomUUID()}`],
+    ] as const) {
+      const response = await app
+        .http()
+        [method](path)
+        .set('Authorization', bearer(token))
+        .send({ current_password: user.password, name: 'x', response: {} });
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+    }
   });
 });
