@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -32,8 +43,14 @@ import type { Actor } from '../audit/actor.js';
 import { UserAdminService } from './user-admin.service.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import { ApiUserId, UserIdParam } from './user-id.param.js';
-import { SignInMethodsService } from '../auth/sign-in-methods/sign-in-methods.service.js';
+import {
+  PASSKEY_LAST_METHOD,
+  SignInMethodsService,
+} from '../auth/sign-in-methods/sign-in-methods.service.js';
 import { toIdentityDto } from '../identities/dto/identity.dto.js';
+import { toPasskeyDto } from '../passkeys/dto/passkey.dto.js';
+import { PasskeysEnabledGuard } from '../passkeys/passkeys-enabled.guard.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 
 const LAST_ADMIN = {
   kind: 'lastAdmin',
@@ -52,6 +69,7 @@ export class AdminUsersController {
     private readonly admin: UserAdminService,
     private readonly mfa: MfaService,
     private readonly signInMethods: SignInMethodsService,
+    private readonly passkeys: PasskeysService,
   ) {}
 
   @Get()
@@ -87,17 +105,22 @@ export class AdminUsersController {
 
   @Get(':id')
   @ApiOperation({
-    summary: 'One account, with its number of live sessions and its identities at providers',
+    summary:
+      'One account, with its number of live sessions, its identities at providers and its passkeys',
   })
   @ApiUserId()
   @ApiOkResponse({ type: AdminUserDetailDto })
   async get(@UserIdParam() id: string): Promise<AdminUserDetailDto> {
     const { user, activeSessions } = await this.admin.get(id);
-    const identities = await this.signInMethods.identitiesOf(user.id);
+    const [identities, passkeys] = await Promise.all([
+      this.signInMethods.identitiesOf(user.id),
+      this.passkeys.list(user.id),
+    ]);
     return {
       ...toAdminUserDto(user),
       active_sessions: activeSessions,
       identities: identities.map(toIdentityDto),
+      passkeys: passkeys.map(toPasskeyDto),
     };
   }
 
@@ -219,6 +242,28 @@ export class AdminUsersController {
   ): Promise<void> {
     const { user } = await this.admin.get(id);
     await this.signInMethods.unlink(user, identityId, actor(caller, client));
+  }
+
+  @Delete(':id/passkeys/:passkeyId')
+  @UseGuards(PasskeysEnabledGuard)
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Remove one of the account’s passkeys',
+    description:
+      'The passkey no longer signs in. Refused (`409`) when it is the account’s last way to sign in, as for its owner. Every session of the account ends (any could have been opened with it); the owner gets a notice mail, and the audit trail records the acting admin. `404` while passkeys are off (WEBAUTHN_RP_ID unset).',
+  })
+  @ApiUserId()
+  @ApiParam({ name: 'passkeyId', format: 'uuid', description: 'The passkey’s id.' })
+  @ApiNoContentResponse({ description: 'Passkey removed' })
+  @ApiProblemResponses({ kind: 'lastSignInMethod', detail: PASSKEY_LAST_METHOD })
+  async removePasskey(
+    @UserIdParam() id: string,
+    @Param('passkeyId') passkeyId: string,
+    @CurrentUser() caller: AuthenticatedUser,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    const { user } = await this.admin.get(id);
+    await this.signInMethods.removePasskey(user, passkeyId, actor(caller, client));
   }
 
   @Delete(':id')

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminAuditController } from './admin-audit.controller.js';
@@ -11,7 +12,15 @@ import { UserAdminService } from './user-admin.service.js';
 
 /** The admin API (/admin/…, @Roles('admin')). */
 @Module({
-  imports: [AuthModule, MfaModule, SessionsModule, UsersModule, AuditModule, MailModule],
+  imports: [
+    AuthModule,
+    MfaModule,
+    PasskeysModule,
+    SessionsModule,
+    UsersModule,
+    AuditModule,
+    MailModule,
+  ],
   controllers: [AdminUsersController, AdminAuditController],
   providers: [UserAdminService],
 })

@@ -65,6 +65,7 @@ const SPECIFIC_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'DELETE /admin/users/{id}': [204, 404, 409],
   'DELETE /admin/users/{id}/mfa': [204, 404, 409],
   'DELETE /admin/users/{id}/identities/{identityId}': [204, 404, 409],
+  'DELETE /admin/users/{id}/passkeys/{passkeyId}': [204, 404, 409],
   // 202 once mail sending exists; until then 503 mail-not-configured.
   'POST /admin/users/{id}/password-reset': [202, 404, 503],
   'GET /admin/audit': [200, 422],

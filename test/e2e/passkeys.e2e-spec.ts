@@ -6,11 +6,21 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
+import { PASSKEY_LAST_METHOD } from '../../src/auth/sign-in-methods/sign-in-methods.service.js';
 import { Database } from '../../src/database/database.js';
+import { IdentitiesRepository } from '../../src/identities/identities.repository.js';
 import { PasskeysRepository } from '../../src/passkeys/passkeys.repository.js';
+import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { idOf } from '../support/admins.js';
+import { idOf, signUpAdmin } from '../support/admins.js';
+import {
+  createFederatedApp,
+  exchangeCode,
+  PROVIDER_CLIENT,
+  signInThroughProvider,
+} from '../support/federated-sign-in.js';
 import { decodeJwt } from '../support/jwt.js';
+import { startTestProvider, type TestProvider } from '../support/oidc-provider.js';
 import {
   FLAGS,
   PasskeyAuthenticator,
@@ -634,7 +644,7 @@ describe('passkeys: off without WEBAUTHN_RP_ID', () => {
   });
   afterAll(() => app.close({ removeData: true }));
 
-  it('answers 404 on every passkey route, and GET /me names no passkey', async () => {
+  it('answers 404 on every passkey route', async () => {
     await app.http().post('/login/passkey/options').expect(404);
     const signIn = await app
       .http()
@@ -658,5 +668,143 @@ describe('passkeys: off without WEBAUTHN_RP_ID', () => {
         .send({ current_password: user.password, name: 'x', response: {} });
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
     }
+  });
+});
+
+describe('passkeys: the last way to sign in, and admins', () => {
+  let provider: TestProvider;
+  let app: TestApp;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    provider = await startTestProvider({ accounts: [], clients: [PROVIDER_CLIENT] });
+    app = await createFederatedApp(provider, PASSKEY_ENV);
+    adminToken = await logIn(app, await signUpAdmin(app));
+  });
+  afterAll(async () => {
+    await app.close({ removeData: true });
+    await provider.stop();
+  });
+
+  /** An account made by a sign-in through the provider (no password), with an access token. */
+  const providerMade = async (): Promise<{ id: string; token: string }> => {
+    const sub = `pk${randomUUID().slice(0, 8)}`;
+    provider.setAccount({ sub, email: `${sub}@acme.example`, email_verified: true });
+    const signIn = await signInThroughProvider(app, provider, sub);
+    const code = signIn.redirect.searchParams.get('code') ?? '';
+    const { body } = await exchangeCode(app, code, signIn.pkce.verifier).expect(200);
+    const token = body.access_token as string;
+    return { id: decodeJwt(token).payload.sub as string, token };
+  };
+  /**
+   * Registers a passkey for the account. Through the service: the route's re-authentication of an
+   * account without a password (a recent sign-in, REAUTH_MAX_AGE) is the one check's own rule and
+   * is tested with it; this suite is about what the account can remove afterwards.
+   */
+  const addPasskey = async (userId: string, authenticator = new PasskeyAuthenticator(ORIGIN)) => {
+    const user = (await app.app.get(UsersService).findById(userId))!;
+    const service = app.app.get(PasskeysService);
+    const options = await service.registrationOptions(user);
+    const client = { ip: '127.0.0.1', userAgent: 'test', requestId: null };
+    const passkey = await service.register(
+      user,
+      authenticator.register(options),
+      undefined,
+      client,
+      randomUUID(),
+    );
+    return { passkey, authenticator };
+  };
+  const methods = async (token: string): Promise<string[]> =>
+    (await app.http().get('/me').set('Authorization', bearer(token)).expect(200)).body
+      .sign_in_methods as string[];
+  const removeOwn = (token: string, id: string) =>
+    app.http().delete(`/me/passkeys/${id}`).set('Authorization', bearer(token));
+  const removeAsAdmin = (userId: string, id: string) =>
+    app
+      .http()
+      .delete(`/admin/users/${userId}/passkeys/${id}`)
+      .set('Authorization', bearer(adminToken));
+
+  it('counts a passkey as a way in: the identity goes, then the last passkey cannot (409)', async () => {
+    const { id, token } = await providerMade();
+    const { passkey, authenticator } = await addPasskey(id);
+    expect(await methods(token)).toEqual(['oidc:acme', 'passkey']);
+    // The passkey signs the provider-made account in on its own.
+    const signedIn = await expectStatus(signInWithPasskey(app, authenticator), 200);
+    expect(decodeJwt(signedIn.body.access_token as string).payload.sub).toBe(id);
+
+    const [identity] = await app.app.get(IdentitiesRepository).listForUser(id);
+    await app
+      .http()
+      .delete(`/me/identities/${identity!.id}`)
+      .set('Authorization', bearer(token))
+      .expect(204);
+    expect(await methods(token)).toEqual(['passkey']);
+
+    const refused = await removeOwn(token, passkey.id).expect(409);
+    expect(refused.body).toMatchObject({
+      type: '/problems/last-sign-in-method',
+      detail: PASSKEY_LAST_METHOD,
+    });
+    // For admins too.
+    await removeAsAdmin(id, passkey.id).expect(409);
+    await expectStatus(signInWithPasskey(app, authenticator), 200);
+  });
+
+  it('lets exactly one of two concurrent removals of the last two passkeys win', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const { id, token } = await providerMade();
+      const [identity] = await app.app.get(IdentitiesRepository).listForUser(id);
+      const first = await addPasskey(id);
+      const second = await addPasskey(id);
+      await app
+        .http()
+        .delete(`/me/identities/${identity!.id}`)
+        .set('Authorization', bearer(token))
+        .expect(204);
+      const answers = await Promise.all([
+        removeOwn(token, first.passkey.id),
+        removeAsAdmin(id, second.passkey.id),
+      ]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([204, 409]);
+      expect(await app.app.get(PasskeysRepository).listForUser(id)).toHaveLength(1);
+    }
+  });
+
+  it('shows an account’s passkeys to admins, and lets them remove one (audited with the admin)', async () => {
+    const user = await signUp(app);
+    const id = await idOf(app, user);
+    const session = await logIn(app, user);
+    const { passkey } = await addPasskey(id);
+    const shown = await app
+      .http()
+      .get(`/admin/users/${id}`)
+      .set('Authorization', bearer(adminToken))
+      .expect(200);
+    expect(shown.body.passkeys).toEqual([
+      {
+        id: passkey.id,
+        name: 'Passkey',
+        created_at: passkey.createdAt.toISOString(),
+        last_used_at: null,
+        transports: ['hybrid', 'internal'],
+        backed_up: true,
+      },
+    ]);
+    // Another account's passkey id, an unknown one: 404.
+    const someone = await signUp(app);
+    await removeAsAdmin(await idOf(app, someone), passkey.id).expect(404);
+    await removeAsAdmin(id, randomUUID()).expect(404);
+
+    await removeAsAdmin(id, passkey.id).expect(204);
+    expect(await app.app.get(PasskeysRepository).listForUser(id)).toEqual([]);
+    // Every session of the account ends.
+    await app.http().get('/me').set('Authorization', bearer(session)).expect(401);
+    const [removed] = await app.app.get(AuditRepository).listForUser(id, 1);
+    expect(removed).toMatchObject({
+      type: 'passkey_removed',
+      actorId: decodeJwt(adminToken).payload.sub,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { IdentityDto } from '../../identities/dto/identity.dto.js';
+import { PasskeyDto } from '../../passkeys/dto/passkey.dto.js';
 import { ApiProperty } from '@nestjs/swagger';
 import type { User } from '../../users/user.js';
 
@@ -48,6 +49,12 @@ export class AdminUserDetailDto extends AdminUserDto {
       'Identities at sign-in providers linked to the account, oldest first (those of providers no longer configured too).',
   })
   identities: IdentityDto[];
+
+  @ApiProperty({
+    type: [PasskeyDto],
+    description: 'Passkeys registered to the account, oldest first.',
+  })
+  passkeys: PasskeyDto[];
 }
 
 export function toAdminUserDto(user: User): AdminUserDto {
