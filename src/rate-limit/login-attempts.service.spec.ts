@@ -174,4 +174,29 @@ describe('LoginAttemptsService', () => {
     ];
     expect(await sequence('ghost')).toEqual(await sequence('alice'));
   });
+
+  describe('a sign-in that names no account (a passkey)', () => {
+    it('draws on the address’s allowance across accounts only, and gives it back on success', async () => {
+      const { attempts, attempt } = await setUp();
+      const client = from('203.0.113.7');
+      // Any number of successes leave the allowance whole.
+      for (let i = 0; i < 10; i++) {
+        expect(await attempts.beginForAddress(client)).toBeUndefined();
+        await attempts.addressAttemptSucceeded(client);
+      }
+      for (let i = 0; i < 8; i++) expect(await attempts.beginForAddress(client)).toBeUndefined();
+      expect(await attempts.beginForAddress(client)).toMatchObject({ limit: 'address_failures' });
+      // The address's allowance is the one password logins from unknown clients share there too…
+      expect(await attempt('alice', client)).toEqual(['address_failures']);
+      // …but no account's counter moved: from elsewhere alice has her whole allowance.
+      expect(await attempt('alice', from('203.0.113.8'), 3)).toEqual(ok(3));
+    });
+
+    it('counts nothing when LOGIN_MAX_FAILURES_PER_ADDRESS is 0', async () => {
+      const { attempts } = await setUp({ LOGIN_MAX_FAILURES_PER_ADDRESS: '0' });
+      for (let i = 0; i < 20; i++) {
+        expect(await attempts.beginForAddress(from('203.0.113.9'))).toBeUndefined();
+      }
+    });
+  });
 });

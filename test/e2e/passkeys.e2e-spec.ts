@@ -39,6 +39,13 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { bearer, logIn, signUp, type TestUser } from '../support/users.factory.js';
 
 const ADDED = /A passkey was added/;
+/** Options no server gave: for a credential only the test's authenticator knows. */
+const UNREGISTERED_OPTIONS: PublicKeyCredentialCreationOptionsJSON = {
+  rp: { id: 'localhost', name: 'x' },
+  user: { id: 'aGFuZGxl', name: 'x', displayName: 'x' },
+  challenge: 'Y2hhbGxlbmdl',
+  pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+};
 const REMOVED = /A passkey was removed/;
 
 describe('passkeys: registering from the account', () => {
@@ -469,6 +476,21 @@ describe('passkeys: signing in', () => {
     await expectStatus(signInWithPasskey(app, authenticator, { signCount: 11 }), 200);
   });
 
+  it('judges the counter only once the signature verified: a forged answer raises no clone alarm', async () => {
+    const { id, authenticator } = await withPasskey(app);
+    await expectStatus(signInWithPasskey(app, authenticator, { signCount: 10 }), 200);
+    const { challenge_id, options } = await signInOptions(app);
+    const forged = authenticator.assert(options, { signCount: 3 });
+    // Someone without the key: a well-formed signature over the same data, by another key.
+    const other = new PasskeyAuthenticator(ORIGIN);
+    other.register(UNREGISTERED_OPTIONS);
+    forged.response.signature = other.assert(options, { signCount: 3 }).response.signature;
+    expectRefused(await app.http().post('/login/passkey').send({ challenge_id, response: forged }));
+    const types = (await events(id)).map((event) => event.type);
+    expect(types).not.toContain('passkey_clone_suspected');
+    expect(types[0]).toBe('login_failed');
+  });
+
   it('accepts an authenticator without a counter (always 0), as WebAuthn allows', async () => {
     const { authenticator } = await withPasskey(app);
     await expectStatus(signInWithPasskey(app, authenticator, { signCount: 0 }), 200);
@@ -490,12 +512,7 @@ describe('passkeys: signing in', () => {
 
   it('refuses a credential nobody registered, and a disabled account', async () => {
     const stranger = new PasskeyAuthenticator(ORIGIN);
-    stranger.register({
-      rp: { id: 'localhost', name: 'x' },
-      user: { id: 'aGFuZGxl', name: 'x', displayName: 'x' },
-      challenge: 'Y2hhbGxlbmdl',
-      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
-    });
+    stranger.register(UNREGISTERED_OPTIONS);
     expectRefused(await signInWithPasskey(app, stranger));
     const { id, authenticator } = await withPasskey(app);
     await app.app.get(UsersService).disable(id, new Date(), 'test');
