@@ -5,11 +5,13 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
+import { AuthService } from '../../src/auth/auth.service.js';
 import { PASSKEY_LAST_METHOD } from '../../src/auth/sign-in-methods/sign-in-methods.service.js';
 import { Database } from '../../src/database/database.js';
 import { IdentitiesRepository } from '../../src/identities/identities.repository.js';
 import { PasskeysRepository } from '../../src/passkeys/passkeys.repository.js';
 import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
+import type { User } from '../../src/users/user.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { idOf, signUpAdmin } from '../support/admins.js';
 import {
@@ -19,7 +21,11 @@ import {
   signInThroughProvider,
 } from '../support/federated-sign-in.js';
 import { decodeJwt } from '../support/jwt.js';
-import { startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+import {
+  freeLoopbackPort,
+  startTestProvider,
+  type TestProvider,
+} from '../support/oidc-provider.js';
 import {
   expectStatus,
   ORIGIN,
@@ -34,10 +40,12 @@ import {
   type AssertionOverrides,
   type CeremonyOverrides,
 } from '../support/passkey-authenticator.js';
+import { createFreshDatabase, testPostgresUrl } from '../support/postgres.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { bearer, logIn, signUp, type TestUser } from '../support/users.factory.js';
+import { aUser, bearer, logIn, signUp, type TestUser } from '../support/users.factory.js';
 
+const postgresUrl = await testPostgresUrl();
 const ADDED = /A passkey was added/;
 /** Options no server gave: for a credential only the test's authenticator knows. */
 const UNREGISTERED_OPTIONS: PublicKeyCredentialCreationOptionsJSON = {
@@ -769,3 +777,105 @@ describe('passkeys: the last way to sign in, and admins', () => {
     });
   });
 });
+
+/** The last-way-in rule and deletion on every store (memory, SQLite, PostgreSQL). */
+function passkeyStoreRules(name: string, env: () => Promise<Record<string, string>>): void {
+  describe(`passkeys on ${name}`, () => {
+    let app: TestApp;
+
+    beforeAll(async () => {
+      app = await createTestApp({
+        ...PASSKEY_ENV,
+        // A provider configured (nothing listens: discovery is not needed here).
+        PUBLIC_URL: 'http://127.0.0.1:8125',
+        OIDC_PROVIDERS: 'acme',
+        OIDC_ACME_ISSUER: `http://127.0.0.1:${await freeLoopbackPort()}`,
+        OIDC_ACME_CLIENT_ID: 'auth-service',
+        OIDC_ACME_CLIENT_SECRET: 'acme-secret',
+        ...(await env()),
+      });
+    });
+    afterAll(() => app.close({ removeData: true }));
+
+    const client = { ip: '127.0.0.1', userAgent: 'test', requestId: null };
+    /** An account with no password and an identity at `acme`, signed in. */
+    const passwordless = async () => {
+      const { username, email } = aUser();
+      const user = await app.app.get(UsersService).create({ username, email, passwordHash: null });
+      const identity = await app.app.get(IdentitiesRepository).link({
+        userId: user.id,
+        provider: 'acme',
+        issuer: 'https://acme.example',
+        subject: randomUUID(),
+        email,
+        createdAt: new Date(),
+      });
+      const { access_token } = await app.app.get(AuthService).login(user, client);
+      return { user, identity, token: access_token };
+    };
+    /** Through the service: see the note on addPasskey above. */
+    const addPasskey = async (user: User, authenticator = new PasskeyAuthenticator(ORIGIN)) => {
+      const service = app.app.get(PasskeysService);
+      const options = await service.registrationOptions(user);
+      const passkey = await service.register(
+        user,
+        authenticator.register(options),
+        undefined,
+        client,
+        randomUUID(),
+      );
+      return { passkey, authenticator };
+    };
+    const remove = (token: string, id: string) =>
+      app.http().delete(`/me/passkeys/${id}`).set('Authorization', bearer(token));
+
+    it('counts passkeys as ways in; lets exactly one of two concurrent removals of the last two win', async () => {
+      for (let round = 0; round < 3; round += 1) {
+        const { user, identity, token } = await passwordless();
+        const first = await addPasskey(user);
+        const second = await addPasskey(user);
+        await app
+          .http()
+          .delete(`/me/identities/${identity.id}`)
+          .set('Authorization', bearer(token))
+          .expect(204);
+        const answers = await Promise.all([
+          remove(token, first.passkey.id),
+          remove(token, second.passkey.id),
+        ]);
+        expect(answers.map((answer) => answer.status).sort()).toEqual([204, 409]);
+        const [left] = await app.app.get(PasskeysRepository).listForUser(user.id);
+        const kept = left?.id === first.passkey.id ? first : second;
+        await expectStatus(signInWithPasskey(app, kept.authenticator), 200);
+      }
+    });
+
+    it('deletes the passkeys with the account: its authenticator signs nobody in', async () => {
+      const { user, authenticator } = await withPasskey(app);
+      const token = await logIn(app, user);
+      await app
+        .http()
+        .delete('/me')
+        .set('Authorization', bearer(token))
+        .send({ current_password: user.password })
+        .expect(204);
+      expect((await signInWithPasskey(app, authenticator)).status).toBe(401);
+      const credentialId = authenticator.credentials[0]!.id;
+      expect(
+        await app.app.get(PasskeysRepository).findByCredentialId(credentialId),
+      ).toBeUndefined();
+    });
+  });
+}
+
+passkeyStoreRules('SQLite', () => Promise.resolve({}));
+passkeyStoreRules('the in-memory store', () => Promise.resolve({ DATABASE_URL: 'memory:' }));
+if (postgresUrl) {
+  passkeyStoreRules('PostgreSQL', async () => ({
+    DATABASE_URL: (await createFreshDatabase(postgresUrl)).url,
+  }));
+} else {
+  describe.skip('passkeys on PostgreSQL (no server)', () => {
+    it('skipped', () => undefined);
+  });
+}
