@@ -19,6 +19,7 @@ import {
 } from '@nestjs/swagger';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
+import { REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import {
   PASSKEY_LAST_METHOD,
@@ -67,12 +68,13 @@ export class PasskeysController {
   @ApiOperation({
     summary: 'Start registering a passkey: the creation options for the browser',
     description:
-      'Proves it is the owner as other account changes do: the current password (an account without one: a recent sign-in instead) and, when two-factor login is on, a `code`. Answers the options for `navigator.credentials.create()` in the WebAuthn Level 3 `toJSON` shape: a discoverable credential and user verification required, the account’s passkeys excluded, attestation `none`. Their challenge is single use and lives 5 minutes; send the browser’s answer to `POST /me/passkeys`.',
+      'Proves it is the owner as other account changes do: the current password (an account without one, made through an identity provider: a sign-in within `REAUTH_MAX_AGE` instead, through the provider or with a passkey) and, when two-factor login is on, a `code`. Answers the options for `navigator.credentials.create()` in the WebAuthn Level 3 `toJSON` shape: a discoverable credential and user verification required, the account’s passkeys excluded, attestation `none`. Their challenge is single use and lives 5 minutes; send the browser’s answer to `POST /me/passkeys`.',
   })
   @ApiOkResponse({ type: PasskeyCreationOptionsDto })
   @ApiProblemResponses(
     ...BAD_BODY,
     { kind: 'wrongPassword', detail: 'Current password is incorrect' },
+    REAUTHENTICATION_REQUIRED,
     {
       kind: 'wrongMfaCode',
       detail: 'The code is not right.',
@@ -81,8 +83,9 @@ export class PasskeysController {
     PASSKEYS_OFF,
     {
       kind: 'validation',
-      detail: 'code is required: two-factor login is on for this account.',
-      description: 'A field is invalid, or two-factor login is on and `code` is missing',
+      detail: 'current_password must not be empty.',
+      description:
+        'A field is invalid, the account has a password and `current_password` is missing, or two-factor login is on and `code` is missing (`code is required: two-factor login is on for this account.`)',
     },
     {
       kind: 'tooManyRequests',
@@ -102,7 +105,7 @@ export class PasskeysController {
     await this.reauthentication.confirm(
       user,
       {
-        password: dto.current_password ?? '',
+        password: dto.current_password,
         secondFactor: dto.code === undefined ? undefined : secondFactorOf(dto.code),
       },
       'when-enabled',

@@ -128,7 +128,7 @@ describe('ReauthenticationService: the password, or a recent sign-in for an acco
         title: 'Re-authentication required',
         status: 403,
         detail:
-          'Sign in again through your identity provider to confirm it is you: this needs a sign-in from the last 5 minutes.',
+          'Sign in again (through your identity provider, or with a passkey) to confirm it is you: this needs a sign-in from the last 5 minutes.',
         max_age: MAX_AGE,
       });
       expect(begin).not.toHaveBeenCalled();

@@ -222,7 +222,7 @@ export function isRecentSignInOf(
 export function reauthenticationRequired(maxAgeSeconds: number): ProblemException {
   return new ProblemException(
     'reauthenticationRequired',
-    `Sign in again through your identity provider to confirm it is you: this needs a sign-in from the last ${describeSeconds(maxAgeSeconds)}.`,
+    `Sign in again (through your identity provider, or with a passkey) to confirm it is you: this needs a sign-in from the last ${describeSeconds(maxAgeSeconds)}.`,
     // Named after OpenID Connect's max_age (Core §3.1.2.1): how old a sign-in may be, in seconds.
     { extensions: { max_age: maxAgeSeconds } },
   );

@@ -10,8 +10,6 @@ import { PASSKEY_LAST_METHOD } from '../../src/auth/sign-in-methods/sign-in-meth
 import { Database } from '../../src/database/database.js';
 import { IdentitiesRepository } from '../../src/identities/identities.repository.js';
 import { PasskeysRepository } from '../../src/passkeys/passkeys.repository.js';
-import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
-import type { User } from '../../src/users/user.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { idOf, signUpAdmin } from '../support/admins.js';
 import {
@@ -29,6 +27,7 @@ import {
 import {
   expectStatus,
   ORIGIN,
+  registerPasskey,
   PASSKEY_ENV,
   signInOptions,
   signInWithPasskey,
@@ -174,13 +173,14 @@ describe('passkeys: registering from the account', () => {
     expect(other.body.name).toBe('Passkey');
   });
 
-  it('needs the current password (403 wrong, 422 missing for an account with one)', async () => {
+  it('needs the current password of an account with one (403 wrong, 422 missing)', async () => {
     const user = await signUp(app);
     const token = await logIn(app, user);
     const wrong = await options(token, { current_password: 'not-it' }).expect(403);
     expect(wrong.body.type).toBe('/problems/wrong-password');
-    // Without one: an account that has a password fails as a wrong one, under the same limits.
-    await options(token, {}).expect(403);
+    // Without one: an account that has a password must send it (a recent sign-in never stands in).
+    const missing = await options(token, {}).expect(422);
+    expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'current_password' })]);
   });
 
   it('refuses a replayed challenge: each options answer registers at most once', async () => {
@@ -389,6 +389,27 @@ describe('passkeys: signing in', () => {
     expect(String(response.headers['set-cookie'])).toMatch(/device=/);
     const [latest] = await events(id);
     expect(latest).toMatchObject({ type: 'login_succeeded', method: 'passkey' });
+    // Shown to the owner in the words of GET /me's sign_in_methods.
+    const signedIn = bearer(response.body.access_token as string);
+    const activity = await app
+      .http()
+      .get('/me/activity')
+      .set('Authorization', signedIn)
+      .expect(200);
+    expect(activity.body.events[0]).toMatchObject({
+      type: 'login_succeeded',
+      sign_in_method: 'passkey',
+    });
+    const sessions = await app
+      .http()
+      .get('/me/sessions')
+      .set('Authorization', signedIn)
+      .expect(200);
+    expect(
+      (sessions.body.sessions as { current: boolean; sign_in_method: string }[]).find(
+        (session) => session.current,
+      )?.sign_in_method,
+    ).toBe('passkey');
     const listed = await app
       .http()
       .get('/me/passkeys')
@@ -666,24 +687,13 @@ describe('passkeys: the last way to sign in, and admins', () => {
     return { id: decodeJwt(token).payload.sub as string, token };
   };
   /**
-   * Registers a passkey for the account. Through the service: the route's re-authentication of an
-   * account without a password (a recent sign-in, REAUTH_MAX_AGE) is the one check's own rule and
-   * is tested with it; this suite is about what the account can remove afterwards.
+   * Registers a passkey for the account through the routes: an account made through the provider
+   * has no password, and proves it is the owner by its fresh sign-in (REAUTH_MAX_AGE).
    */
-  const addPasskey = async (userId: string, authenticator = new PasskeyAuthenticator(ORIGIN)) => {
-    const user = (await app.app.get(UsersService).findById(userId))!;
-    const service = app.app.get(PasskeysService);
-    const options = await service.registrationOptions(user);
-    const client = { ip: '127.0.0.1', userAgent: 'test', requestId: null };
-    const passkey = await service.register(
-      user,
-      authenticator.register(options),
-      undefined,
-      client,
-      randomUUID(),
-    );
-    return { passkey, authenticator };
-  };
+  const addPasskey = async (token: string, authenticator = new PasskeyAuthenticator(ORIGIN)) => ({
+    passkey: await registerPasskey(app, token, {}, authenticator),
+    authenticator,
+  });
   const methods = async (token: string): Promise<string[]> =>
     (await app.http().get('/me').set('Authorization', bearer(token)).expect(200)).body
       .sign_in_methods as string[];
@@ -697,7 +707,7 @@ describe('passkeys: the last way to sign in, and admins', () => {
 
   it('counts a passkey as a way in: the identity goes, then the last passkey cannot (409)', async () => {
     const { id, token } = await providerMade();
-    const { passkey, authenticator } = await addPasskey(id);
+    const { passkey, authenticator } = await addPasskey(token);
     expect(await methods(token)).toEqual(['oidc:acme', 'passkey']);
     // The passkey signs the provider-made account in on its own.
     const signedIn = await expectStatus(signInWithPasskey(app, authenticator), 200);
@@ -725,8 +735,8 @@ describe('passkeys: the last way to sign in, and admins', () => {
     for (let round = 0; round < 3; round += 1) {
       const { id, token } = await providerMade();
       const [identity] = await app.app.get(IdentitiesRepository).listForUser(id);
-      const first = await addPasskey(id);
-      const second = await addPasskey(id);
+      const first = await addPasskey(token);
+      const second = await addPasskey(token);
       await app
         .http()
         .delete(`/me/identities/${identity!.id}`)
@@ -745,7 +755,7 @@ describe('passkeys: the last way to sign in, and admins', () => {
     const user = await signUp(app);
     const id = await idOf(app, user);
     const session = await logIn(app, user);
-    const { passkey } = await addPasskey(id);
+    const passkey = await registerPasskey(app, session, { current_password: user.password });
     const shown = await app
       .http()
       .get(`/admin/users/${id}`)
@@ -755,7 +765,7 @@ describe('passkeys: the last way to sign in, and admins', () => {
       {
         id: passkey.id,
         name: 'Passkey',
-        created_at: passkey.createdAt.toISOString(),
+        created_at: passkey.created_at,
         last_used_at: null,
         transports: ['hybrid', 'internal'],
         backed_up: true,
@@ -810,30 +820,24 @@ function passkeyStoreRules(name: string, env: () => Promise<Record<string, strin
         email,
         createdAt: new Date(),
       });
-      const { access_token } = await app.app.get(AuthService).login(user, client);
+      // Signed in as a provider's callback does: its fresh sign-in proves it is the owner.
+      const { access_token } = await app.app
+        .get(AuthService)
+        .login(user, client, ['fed'], { idp: 'acme' });
       return { user, identity, token: access_token };
     };
-    /** Through the service: see the note on addPasskey above. */
-    const addPasskey = async (user: User, authenticator = new PasskeyAuthenticator(ORIGIN)) => {
-      const service = app.app.get(PasskeysService);
-      const options = await service.registrationOptions(user);
-      const passkey = await service.register(
-        user,
-        authenticator.register(options),
-        undefined,
-        client,
-        randomUUID(),
-      );
-      return { passkey, authenticator };
-    };
+    const addPasskey = async (token: string, authenticator = new PasskeyAuthenticator(ORIGIN)) => ({
+      passkey: await registerPasskey(app, token, {}, authenticator),
+      authenticator,
+    });
     const remove = (token: string, id: string) =>
       app.http().delete(`/me/passkeys/${id}`).set('Authorization', bearer(token));
 
     it('counts passkeys as ways in; lets exactly one of two concurrent removals of the last two win', async () => {
       for (let round = 0; round < 3; round += 1) {
         const { user, identity, token } = await passwordless();
-        const first = await addPasskey(user);
-        const second = await addPasskey(user);
+        const first = await addPasskey(token);
+        const second = await addPasskey(token);
         await app
           .http()
           .delete(`/me/identities/${identity.id}`)

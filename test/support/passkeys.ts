@@ -25,20 +25,32 @@ export async function expectStatus<T extends { status: number }>(
   return response;
 }
 
-/** An account with a passkey on `authenticator`, registered through the routes. */
-export async function withPasskey(
+/** The passkey as the account's routes show it. */
+export interface RegisteredPasskey {
+  readonly id: string;
+  readonly name: string;
+  readonly created_at: string;
+  readonly last_used_at: string | null;
+}
+
+/**
+ * Registers a passkey on `authenticator` through the routes: options (proving it is the owner with
+ * `proof`: `{current_password}`, or nothing for an account without a password that signed in
+ * recently), the authenticator's answer, the registration.
+ */
+export async function registerPasskey(
   app: TestApp,
+  token: string,
+  proof: Record<string, string> = {},
   authenticator = new PasskeyAuthenticator(ORIGIN),
-): Promise<{ user: TestUser; id: string; token: string; authenticator: PasskeyAuthenticator }> {
-  const user = await signUp(app);
-  const token = await logIn(app, user);
+): Promise<RegisteredPasskey> {
   const options = await app
     .http()
     .post('/me/passkeys/options')
     .set('Authorization', bearer(token))
-    .send({ current_password: user.password })
+    .send(proof)
     .expect(200);
-  await app
+  const created = await app
     .http()
     .post('/me/passkeys')
     .set('Authorization', bearer(token))
@@ -46,6 +58,17 @@ export async function withPasskey(
       response: authenticator.register(options.body as PublicKeyCredentialCreationOptionsJSON),
     })
     .expect(201);
+  return created.body as RegisteredPasskey;
+}
+
+/** An account with a password and a passkey on `authenticator`, registered through the routes. */
+export async function withPasskey(
+  app: TestApp,
+  authenticator = new PasskeyAuthenticator(ORIGIN),
+): Promise<{ user: TestUser; id: string; token: string; authenticator: PasskeyAuthenticator }> {
+  const user = await signUp(app);
+  const token = await logIn(app, user);
+  await registerPasskey(app, token, { current_password: user.password }, authenticator);
   return { user, id: await idOf(app, user), token, authenticator };
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsCurrentPassword } from '../../auth/dto/current-password.decorator.js';
 import { PublicKeyCredentialJsonDto } from '../../passkeys/dto/webauthn-options.dto.js';
 
 /** A name without control characters, trimmed: what a list of passkeys shows. */
@@ -10,17 +11,7 @@ const trim = ({ value }: { value: unknown }): unknown =>
 
 /** POST /me/passkeys/options: the proof of identity registering asks for. */
 export class PasskeyOptionsRequestDto {
-  @ApiPropertyOptional({
-    format: 'password',
-    maxLength: 1024,
-    example: 'correct-horse-battery-staple',
-    description:
-      'The current password. An account without one may leave it out: a recent sign-in through a provider or a passkey stands in for it (the rule lives in the one re-authentication check, REAUTH_MAX_AGE).',
-  })
-  @IsOptional()
-  @IsString({ message: 'current_password must be a string.' })
-  @IsNotEmpty({ message: 'current_password must not be empty.' })
-  @MaxLength(1024, { message: 'current_password must be at most 1024 characters long.' })
+  @IsCurrentPassword()
   current_password?: string;
 
   @ApiPropertyOptional({
