@@ -626,6 +626,30 @@ describe('passkeys: the failed-login counters', () => {
   });
 });
 
+describe('passkeys: RATE_LIMIT_PER_IP', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({ ...PASSKEY_ENV, RATE_LIMIT_PER_IP: '2' });
+  });
+  afterAll(() => app.close({ removeData: true }));
+
+  it('limits both sign-in routes per address', async () => {
+    const statuses = async (send: () => PromiseLike<{ status: number }>) => {
+      const answers: number[] = [];
+      for (let i = 0; i < 3; i += 1) answers.push((await send()).status);
+      return answers;
+    };
+    expect(await statuses(() => app.http().post('/login/passkey/options'))).toEqual([
+      200, 200, 429,
+    ]);
+    const body = { challenge_id: randomUUID(), response: {} };
+    expect(await statuses(() => app.http().post('/login/passkey').send(body))).toEqual([
+      401, 401, 429,
+    ]);
+  });
+});
+
 describe('passkeys: off without WEBAUTHN_RP_ID', () => {
   let app: TestApp;
 
