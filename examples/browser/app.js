@@ -166,8 +166,10 @@ async function signInWithPasskey({ action = 'passkey', start, autofill = false }
       useBrowserAutofill: autofill,
     });
   } catch (error) {
-    // Another ceremony started (a click on a button) cancels the autofill one: nothing to say.
+    // Another ceremony started (a click on a button) cancels the autofill one, and a browser with
+    // no passkey for this site may end it at once (NotAllowedError): nobody asked, nothing to say.
     if (error.code === 'ERROR_CEREMONY_ABORTED') return;
+    if (autofill && error.name === 'NotAllowedError') return;
     showBrowserRefusal(action, error);
     return;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { assertChromiumInstalled, browserTestRuns, launchChromium } from '../support/chromium.js';
 import { startExample, type ExampleProcess } from '../support/example-process.js';
 import { freePort } from '../support/server-process.js';
@@ -24,6 +24,7 @@ const TEST_TIMEOUT_MS = 60_000;
   let context: BrowserContext;
   let page: Page;
   let apiOrigin: string;
+  let passkeyOptions: Promise<Response>;
   const bodies: Promise<string>[] = [];
   const user = aUser();
 
@@ -48,6 +49,7 @@ const TEST_TIMEOUT_MS = 60_000;
       if (!response.url().startsWith(apiOrigin)) return;
       bodies.push(response.text().catch(() => ''));
     });
+    passkeyOptions = page.waitForResponse(`${apiOrigin}/login/passkey/options`);
     await page.goto(`${pageOrigin}/?api=${encodeURIComponent(apiOrigin)}`);
     await page.fill('#username', user.username);
     await page.fill('#email', user.email);
@@ -75,6 +77,13 @@ const TEST_TIMEOUT_MS = 60_000;
     (await context.cookies(`${apiOrigin}/refresh`)).find(
       (cookie) => cookie.name === 'refresh_token',
     );
+
+  it('keeps its passkey buttons hidden, and says nothing, while the service has passkeys off', async () => {
+    // WEBAUTHN_RP_ID is unset: the sign-in options answer 404 and the page stays as it was.
+    expect((await passkeyOptions).status()).toBe(404);
+    expect(await page.locator('#passkeys-section').isHidden()).toBe(true);
+    expect(await page.locator('#output').textContent()).not.toContain('passkey');
+  });
 
   it(
     'signs up, logs in, calls /protected, refreshes through the cookie and logs out',
