@@ -4,7 +4,7 @@ import { assertChromiumInstalled, browserTestRuns, launchChromium } from '../sup
 import { startExample, type ExampleProcess } from '../support/example-process.js';
 import { freePort } from '../support/server-process.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { aUser, type TestUser } from '../support/users.factory.js';
+import { aUser, bearer, type TestUser } from '../support/users.factory.js';
 
 const runs = browserTestRuns('passkeys browser test');
 
@@ -198,6 +198,25 @@ interface Tab {
       expect(me).toMatch(/^me: 200 /);
       expect(bodyOf(me)).toMatchObject({ username: user.username });
       expect(bodyOf(me).sign_in_methods).toEqual(['password', 'passkey']);
+      // How this session was made, in the words of sign_in_methods: on the session and the login.
+      const token = String(bodyOf(signedIn).access_token);
+      const { body: listed } = await api
+        .http()
+        .get('/me/sessions')
+        .set('authorization', bearer(token))
+        .expect(200);
+      expect(listed.sessions).toContainEqual(
+        expect.objectContaining({ current: true, sign_in_method: 'passkey' }),
+      );
+      const { body: activity } = await api
+        .http()
+        .get('/me/activity')
+        .set('authorization', bearer(token))
+        .expect(200);
+      expect(
+        activity.events.find((event: { type: string }) => event.type === 'login_succeeded'),
+      ).toMatchObject({ session_id: expect.any(String), sign_in_method: 'passkey' });
+
       // The autofill request started at load was cancelled by the ceremonies the buttons began,
       // quietly: no line for it.
       const output = (await tab.page.locator('#output').textContent()) ?? '';
