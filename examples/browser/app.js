@@ -225,6 +225,7 @@ function drawPasskeys(passkeys) {
     item.textContent = `${passkey.name} · added ${passkey.created_at} · last used ${lastUsed} `;
     const remove = document.createElement('button');
     remove.textContent = 'Remove';
+    remove.setAttribute('aria-label', `Remove the passkey ${passkey.name}`);
     remove.addEventListener('click', () => {
       removePasskey(passkey).catch((error) => show('remove-passkey', 'failed', String(error)));
     });

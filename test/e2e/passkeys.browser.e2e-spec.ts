@@ -1,3 +1,6 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { assertChromiumInstalled, browserTestRuns, launchChromium } from '../support/chromium.js';
@@ -6,6 +9,7 @@ import { freePort } from '../support/server-process.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { aUser, bearer, type TestUser } from '../support/users.factory.js';
 
+const OUTPUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output');
 const runs = browserTestRuns('passkeys browser test');
 
 const STEP_TIMEOUT_MS = 10_000;
@@ -244,6 +248,8 @@ interface Tab {
       expect(listed).toMatch(/^list-passkeys: 200 /);
       expect(bodyOf(listed).passkeys).toEqual([expect.objectContaining({ name: 'First' })]);
       expect(await tab.page.locator('#passkey-list li').count()).toBe(1);
+      await mkdir(OUTPUT_DIR, { recursive: true });
+      await tab.page.screenshot({ path: join(OUTPUT_DIR, 'passkeys-page.png'), fullPage: true });
 
       // The wrong current password is refused before the browser is asked.
       await tab.page.fill('#current-password', `${user.password}-wrong`);
