@@ -172,6 +172,7 @@ describe('GET /me/activity', () => {
         session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         reason: null,
         sign_in_method: 'password',
+        provider: null,
       });
       expect(all.events[3]).toMatchObject({ type: 'login_failed', reason: 'bad_password' });
       expect(all.next_cursor).toBeNull();

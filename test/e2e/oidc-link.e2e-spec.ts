@@ -135,6 +135,17 @@ describe('Linking a provider from the account: POST /me/identities/{provider} an
       idp: 'acme',
       userId: owner.id,
     });
+    // The owner sees which provider was linked in their own activity.
+    const activity = await app
+      .http()
+      .get('/me/activity')
+      .set('Authorization', bearer(owner.token))
+      .expect(200);
+    expect(
+      (activity.body.events as { type: string; provider: string | null }[]).find(
+        (event) => event.type === 'identity_linked',
+      )?.provider,
+    ).toBe('acme');
     const mails = await app.app
       .get(Database)
       .selectFrom('mail_outbox')

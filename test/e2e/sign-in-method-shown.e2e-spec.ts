@@ -13,6 +13,7 @@ import { aUser, bearer, logIn, signUp } from '../support/users.factory.js';
 interface Shown {
   readonly type: string;
   readonly sign_in_method: string | null;
+  readonly provider: string | null;
   readonly user_id?: string | null;
 }
 
@@ -84,10 +85,16 @@ describe('The sign-in method, shown in /me/activity, /admin/audit and /me/sessio
       ['login_succeeded', 'oidc:acme'],
       ['signup', 'oidc:acme'],
     ]);
+    expect(activity.filter((event) => event.provider !== null).map((event) => event.type)).toEqual([
+      'login_succeeded',
+      'signup',
+    ]);
 
     const audit = (await get(`/admin/audit?user_id=${me.id}&type=login_succeeded`, adminToken)).body
       .events as Shown[];
-    expect(audit.map((event) => event.sign_in_method)).toEqual(['oidc:acme']);
+    expect(audit.map((event) => [event.sign_in_method, event.provider])).toEqual([
+      ['oidc:acme', 'acme'],
+    ]);
 
     const sessions = (await get('/me/sessions', token)).body.sessions as {
       sign_in_method: string;

@@ -57,6 +57,15 @@ export class ActivityEventDto {
     example: 'password',
   })
   sign_in_method: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The identity provider (its id in `GET /oauth/providers`) a provider login or signup went through, or an `identity_linked` / `identity_unlinked` event concerns; null otherwise and on older events.',
+    example: 'acme',
+  })
+  provider: string | null;
 }
 
 export class ActivityPageDto {
@@ -80,5 +89,6 @@ export function toActivityEventDto(event: AuditEvent): ActivityEventDto {
     session_id: event.sessionId,
     reason: event.reason,
     sign_in_method: eventSignInMethod(event),
+    provider: event.idp,
   };
 }

@@ -75,6 +75,15 @@ export class AdminAuditEventDto {
     example: 'oidc:acme',
   })
   sign_in_method: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The identity provider (its id in `OIDC_PROVIDERS`) a provider login or signup went through, or an identity event concerns; null otherwise and on older events.',
+    example: 'acme',
+  })
+  provider: string | null;
 }
 
 export class AuditPageDto {
@@ -103,5 +112,6 @@ export function toAdminAuditEventDto(event: AuditEvent): AdminAuditEventDto {
     session_id: event.sessionId,
     reason: event.reason,
     sign_in_method: eventSignInMethod(event),
+    provider: event.idp,
   };
 }
