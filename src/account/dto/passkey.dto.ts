@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsCurrentPassword } from '../../auth/dto/current-password.decorator.js';
+import {
+  IsCurrentPassword,
+  IsSecondFactorCodeWhenEnabled,
+} from '../../auth/dto/current-password.decorator.js';
 import { PublicKeyCredentialJsonDto } from '../../passkeys/dto/webauthn-options.dto.js';
 
 /** A name without control characters, trimmed: what a list of passkeys shows. */
@@ -14,16 +17,7 @@ export class PasskeyOptionsRequestDto {
   @IsCurrentPassword()
   current_password?: string;
 
-  @ApiPropertyOptional({
-    description:
-      'Required when two-factor login is on: a 6-digit code from the app, or one of the recovery codes.',
-    example: '492039',
-    maxLength: 64,
-  })
-  @IsOptional()
-  @IsString({ message: 'code must be a string.' })
-  @IsNotEmpty({ message: 'code must not be empty.' })
-  @MaxLength(64, { message: 'code must be at most 64 characters long.' })
+  @IsSecondFactorCodeWhenEnabled()
   code?: string;
 }
 

@@ -23,3 +23,23 @@ export function IsCurrentPassword(): PropertyDecorator {
     MaxLength(1024, { message: 'current_password must be at most 1024 characters long.' }),
   );
 }
+
+/**
+ * `code` beside `current_password` on a route that asks for the second factor only when it is on:
+ * a 6-digit code from the app or a recovery code. Optional to the pipe; ReauthenticationService
+ * answers its absence when two-factor login is on.
+ */
+export function IsSecondFactorCodeWhenEnabled(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      description:
+        'Required when two-factor login is on: a 6-digit code from the app, or one of the recovery codes.',
+      example: '492039',
+      maxLength: 64,
+    }),
+    IsOptional(),
+    IsString({ message: 'code must be a string.' }),
+    IsNotEmpty({ message: 'code must not be empty.' }),
+    MaxLength(64, { message: 'code must be at most 64 characters long.' }),
+  );
+}
