@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
-import { REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
+import { REAUTH_TOO_MANY, REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -35,13 +35,6 @@ const NO_MAIL = {
 const TOO_MANY = {
   kind: 'tooManyRequests',
   detail: 'Too many requests from your address; try again in 42 s.',
-} as const;
-
-const REAUTH_TOO_MANY = {
-  kind: 'tooManyRequests',
-  detail: 'Too many wrong passwords or codes; try again later.',
-  description:
-    'The failed-login counters of `/login` are spent for the account from this client (every wrong password or code here counts, and a right one is refused too until `Retry-After`), or two checks of the account are already under way (`Retry-After: 1`)',
 } as const;
 
 export const FORGOT_PASSWORD_MESSAGE = 'If that address is registered, a reset link is on its way.';

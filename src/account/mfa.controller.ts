@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
-import { REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
+import { REAUTH_TOO_MANY, REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
 import type { AuthenticatedUser } from '../tokens/access-token.claims.js';
 import { Client, type ClientInfo } from '../common/decorators/client-info.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -25,12 +25,6 @@ const BAD_BODY = [
 ] as const;
 const WRONG_PASSWORD = { kind: 'wrongPassword', detail: 'Current password is incorrect' } as const;
 const WRONG_CODE = { kind: 'wrongMfaCode', detail: 'The code is not right.' } as const;
-const TOO_MANY = {
-  kind: 'tooManyRequests',
-  detail: 'Too many wrong passwords or codes; try again later.',
-  description:
-    'The failed-login counters of `/login` are spent for the account from this client (every wrong password or code here counts, and a right one is refused too until `Retry-After`), or two checks of the account are already under way (`Retry-After: 1`)',
-} as const;
 
 /** What a route that asks for the password and a second factor (MFA on) can answer. */
 const PASSWORD_AND_CODE_PROBLEMS = [
@@ -40,7 +34,7 @@ const PASSWORD_AND_CODE_PROBLEMS = [
   WRONG_CODE,
   { kind: 'mfaNotEnabled', detail: 'Two-factor login is off.' },
   { kind: 'validation', detail: 'code must not be empty.' },
-  TOO_MANY,
+  REAUTH_TOO_MANY,
   { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
 ] as const;
 
@@ -74,7 +68,7 @@ export class MfaController {
       kind: 'mfaNotConfigured',
       detail: 'Two-factor login is not configured on this server (MFA_ENCRYPTION_KEY).',
     },
-    TOO_MANY,
+    REAUTH_TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async start(
@@ -111,7 +105,7 @@ export class MfaController {
       kind: 'mfaNotConfigured',
       detail: 'Two-factor login is not configured on this server (MFA_ENCRYPTION_KEY).',
     },
-    TOO_MANY,
+    REAUTH_TOO_MANY,
   )
   async confirm(
     @CurrentUser() caller: AuthenticatedUser,

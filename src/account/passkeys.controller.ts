@@ -19,7 +19,7 @@ import {
 } from '@nestjs/swagger';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { ApiBearer } from '../auth/guards/api-bearer.decorator.js';
-import { REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
+import { REAUTH_TOO_MANY, REAUTHENTICATION_REQUIRED } from '../auth/reauthentication.problems.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import {
   PASSKEY_LAST_METHOD,
@@ -87,12 +87,7 @@ export class PasskeysController {
       description:
         'A field is invalid, the account has a password and `current_password` is missing, or two-factor login is on and `code` is missing (`code is required: two-factor login is on for this account.`)',
     },
-    {
-      kind: 'tooManyRequests',
-      detail: 'Too many wrong passwords or codes; try again later.',
-      description:
-        'The failed-login counters of `/login` are spent for the account from this client, or two checks of the account are already under way (`Retry-After: 1`)',
-    },
+    REAUTH_TOO_MANY,
     { kind: 'serviceBusy', detail: 'Too many password checks at once; try again.' },
   )
   async options(
